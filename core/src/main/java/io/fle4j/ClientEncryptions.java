@@ -1,0 +1,112 @@
+package io.fle4j;
+
+import com.mongodb.ClientEncryptionSettings;
+import com.mongodb.MongoNamespace;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.vault.ClientEncryption;
+import io.fle4j.internal.Fle4jClientEncryption;
+import io.fle4j.internal.kms.KmsProviderRegistry;
+import io.fle4j.internal.vault.DataKeys;
+import io.fle4j.internal.vault.KeyVault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Creates fle4j's pure-Java implementation of the official driver's {@link ClientEncryption}. To
+ * switch from the driver, replace {@code com.mongodb.client.vault.ClientEncryptions} with this
+ * class in one import; settings and results are the driver's own types.
+ *
+ * <pre>{@code
+ * ClientEncryption ce = io.fle4j.ClientEncryptions.create(ClientEncryptionSettings.builder()
+ *     .keyVaultMongoClientSettings(MongoClientSettings.builder()
+ *         .applyConnectionString(new ConnectionString(uri)).build())
+ *     .keyVaultNamespace("encryption.__keyVault")
+ *     .kmsProviders(Map.of("local", Map.of("key", localMasterKey)))
+ *     .build());
+ * }</pre>
+ *
+ * <p>Each {@code kmsProviders} entry needs its provider module on the classpath ({@code
+ * fle4j-kms-local}, {@code fle4j-kms-aws}, ...).
+ */
+public final class ClientEncryptions {
+  private ClientEncryptions() {}
+
+  /**
+   * Creates a {@link ClientEncryption} from the driver's settings.
+   *
+   * @throws ConfigurationException when the settings or a {@code kmsProviders} entry are invalid
+   */
+  public static ClientEncryption create(ClientEncryptionSettings settings) {
+    return create(settings, Fle4jSettings.defaults());
+  }
+
+  /**
+   * Creates a {@link ClientEncryption} from the driver's settings plus fle4j's extras.
+   *
+   * @throws ConfigurationException when the settings or a {@code kmsProviders} entry are invalid
+   */
+  public static ClientEncryption create(ClientEncryptionSettings settings, Fle4jSettings extras) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(extras, "extras");
+    MongoNamespace namespace = keyVaultNamespace(settings.getKeyVaultNamespace());
+    Duration expiration = keyExpiration(settings);
+    KmsProviderRegistry kms = KmsProviderRegistry.create(
+        orEmpty(settings.getKmsProviders()),
+        orEmpty(settings.getKmsProviderPropertySuppliers()),
+        orEmpty(settings.getKmsProviderSslContextMap()),
+        extras.kmsProviders(),
+        Thread.currentThread().getContextClassLoader() != null
+            ? Thread.currentThread().getContextClassLoader()
+            : ClientEncryptions.class.getClassLoader());
+    MongoClient ownedClient = null;
+    MongoClient client;
+    if (extras.keyVaultClient().isPresent()) {
+      client = extras.keyVaultClient().get();
+    } else if (settings.getKeyVaultMongoClientSettings() != null) {
+      ownedClient = MongoClients.create(settings.getKeyVaultMongoClientSettings());
+      client = ownedClient;
+    } else {
+      kms.close();
+      throw new ConfigurationException(
+          "ClientEncryptionSettings.keyVaultMongoClientSettings",
+          "is required unless Fle4jSettings.keyVaultClient is given");
+    }
+    KeyVault keyVault = new KeyVault(client, namespace);
+    return new Fle4jClientEncryption(keyVault, kms, new DataKeys(keyVault, kms, expiration),
+        ownedClient);
+  }
+
+  static MongoNamespace keyVaultNamespace(String text) {
+    int dot = text == null ? -1 : text.indexOf('.');
+    if (dot <= 0 || dot == text.length() - 1) {
+      throw new ConfigurationException(
+          "ClientEncryptionSettings.keyVaultNamespace",
+          "must be 'database.collection', got " + (text == null ? "null" : "'" + text + "'"));
+    }
+    try {
+      return new MongoNamespace(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          "ClientEncryptionSettings.keyVaultNamespace", e.getMessage() + " (got '" + text + "')");
+    }
+  }
+
+  private static Duration keyExpiration(ClientEncryptionSettings settings) {
+    Long millis = settings.getKeyExpiration(TimeUnit.MILLISECONDS);
+    if (millis == null) {
+      return DataKeys.DEFAULT_EXPIRATION;
+    }
+    if (millis < 0) {
+      throw new ConfigurationException(
+          "ClientEncryptionSettings.keyExpiration", "must be 0 (never) or positive, got " + millis + " ms");
+    }
+    return Duration.ofMillis(millis);
+  }
+
+  private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+    return map == null ? Map.of() : map;
+  }
+}

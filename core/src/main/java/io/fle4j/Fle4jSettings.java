@@ -1,0 +1,86 @@
+package io.fle4j;
+
+import com.mongodb.client.MongoClient;
+import io.fle4j.kms.KmsProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What fle4j takes beyond the driver's {@code ClientEncryptionSettings}: KMS providers given as
+ * objects (the typed path, for example {@code LocalKmsProvider.builder()...build()}), and an
+ * existing {@link MongoClient} for the key vault. Immutable; build with {@link #builder()}.
+ */
+public final class Fle4jSettings {
+  private static final Fle4jSettings DEFAULTS = builder().build();
+
+  private final List<KmsProvider> kmsProviders;
+  private final MongoClient keyVaultClient;
+
+  private Fle4jSettings(Builder builder) {
+    this.kmsProviders = List.copyOf(builder.kmsProviders);
+    this.keyVaultClient = builder.keyVaultClient;
+  }
+
+  /** No extras: everything comes from the driver's settings. */
+  public static Fle4jSettings defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding a copy of {@code existing}. */
+  public static Builder builder(Fle4jSettings existing) {
+    Builder builder = new Builder();
+    builder.kmsProviders.addAll(existing.kmsProviders);
+    builder.keyVaultClient = existing.keyVaultClient;
+    return builder;
+  }
+
+  /** Providers given as objects; they join those built from {@code kmsProviders}. */
+  public List<KmsProvider> kmsProviders() {
+    return kmsProviders;
+  }
+
+  /**
+   * A client to reach the key vault with, instead of one built from {@code
+   * keyVaultMongoClientSettings}. fle4j does not close it.
+   */
+  public Optional<MongoClient> keyVaultClient() {
+    return Optional.ofNullable(keyVaultClient);
+  }
+
+  @Override
+  public String toString() {
+    return "Fle4jSettings{kmsProviders="
+        + kmsProviders.stream().map(p -> p.name().toString()).toList()
+        + ", keyVaultClient=" + (keyVaultClient != null ? "given" : "from settings") + "}";
+  }
+
+  /** Builder for {@link Fle4jSettings}. */
+  public static final class Builder {
+    private final List<KmsProvider> kmsProviders = new ArrayList<>();
+    private MongoClient keyVaultClient;
+
+    private Builder() {}
+
+    /** Adds a provider; its {@link KmsProvider#name()} must not clash with another's. */
+    public Builder kmsProvider(KmsProvider provider) {
+      kmsProviders.add(Objects.requireNonNull(provider, "provider"));
+      return this;
+    }
+
+    /** Uses this client for the key vault; fle4j will not close it. */
+    public Builder keyVaultClient(MongoClient client) {
+      this.keyVaultClient = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    public Fle4jSettings build() {
+      return new Fle4jSettings(this);
+    }
+  }
+}

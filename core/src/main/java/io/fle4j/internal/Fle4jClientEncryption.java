@@ -1,0 +1,294 @@
+package io.fle4j.internal;
+
+import com.mongodb.bulk.BulkWriteResult;
+import com.mongodb.client.FindIterable;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.CreateCollectionOptions;
+import com.mongodb.client.model.CreateEncryptedCollectionParams;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.vault.DataKeyOptions;
+import com.mongodb.client.model.vault.EncryptOptions;
+import com.mongodb.client.model.vault.RewrapManyDataKeyOptions;
+import com.mongodb.client.model.vault.RewrapManyDataKeyResult;
+import com.mongodb.client.result.DeleteResult;
+import com.mongodb.client.vault.ClientEncryption;
+import io.fle4j.Algorithm;
+import io.fle4j.ConfigurationException;
+import io.fle4j.internal.crypto.ValueCipher;
+import io.fle4j.internal.kms.KmsProviderRegistry;
+import io.fle4j.internal.vault.DataKeys;
+import io.fle4j.internal.vault.DataKeys.DataKey;
+import io.fle4j.internal.vault.KeyDocument;
+import io.fle4j.internal.vault.KeyVault;
+import io.fle4j.kms.KmsProvider;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.bson.BsonBinary;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.conversions.Bson;
+
+/**
+ * fle4j's implementation of the driver's {@link ClientEncryption}: explicit encryption and key
+ * management in pure Java, producing exactly what libmongocrypt produces.
+ */
+public final class Fle4jClientEncryption implements ClientEncryption {
+  private static final int DATA_KEY_LENGTH = 96;
+  private static final Set<String> QUERYABLE_ENCRYPTION_ALGORITHMS =
+      Set.of("Indexed", "Unindexed", "Range", "RangePreview", "TextPreview");
+
+  private final KeyVault keyVault;
+  private final KmsProviderRegistry kms;
+  private final DataKeys dataKeys;
+  private final MongoClient ownedClient;
+  private final SecureRandom random = new SecureRandom();
+
+  public Fle4jClientEncryption(
+      KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys, MongoClient ownedClient) {
+    this.keyVault = keyVault;
+    this.kms = kms;
+    this.dataKeys = dataKeys;
+    this.ownedClient = ownedClient;
+  }
+
+  @Override
+  public BsonBinary createDataKey(String kmsProvider) {
+    return createDataKey(kmsProvider, new DataKeyOptions());
+  }
+
+  /**
+   * Creates a data key: wraps 96 random bytes (or the given key material) with the provider and
+   * inserts the key document. When the KMS fails, nothing is written.
+   */
+  @Override
+  public BsonBinary createDataKey(String kmsProvider, DataKeyOptions options) {
+    DataKeyOptions opts = options == null ? new DataKeyOptions() : options;
+    KmsProvider provider = kms.get(requireNonNull(kmsProvider, "kmsProvider"), "kmsProvider");
+    List<String> altNames = validAltNames(opts.getKeyAltNames());
+    byte[] dataKey = dataKeyMaterial(opts.getKeyMaterial());
+    try {
+      BsonDocument masterKey = provider.masterKey(
+          opts.getMasterKey() == null ? new BsonDocument() : opts.getMasterKey().clone());
+      byte[] keyMaterial = provider.encryptDataKey(masterKey, dataKey);
+      UUID id = UUID.randomUUID(); // version 4 from SecureRandom, as libmongocrypt makes them
+      keyVault.insert(KeyDocument.create(id, altNames, keyMaterial, masterKey, new Date()));
+      return KeyDocument.uuidBinary(id);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+    }
+  }
+
+  @Override
+  public BsonBinary encrypt(BsonValue value, EncryptOptions options) {
+    requireNonNull(value, "value");
+    requireNonNull(options, "options");
+    Algorithm algorithm = algorithm(options);
+    ValueCipher.checkEncryptable(value, algorithm); // before any key lookup or KMS call
+    DataKey key = keyFor(options);
+    return ValueCipher.encrypt(value, algorithm, key.id(), key.key());
+  }
+
+  @Override
+  public BsonValue decrypt(BsonBinary value) {
+    requireNonNull(value, "value");
+    ValueCipher.Header header = ValueCipher.parseHeader(value);
+    return ValueCipher.decrypt(value, header, dataKeys.byId(header.keyId()).key());
+  }
+
+  @Override
+  public BsonDocument encryptExpression(Bson expression, EncryptOptions options) {
+    throw new UnsupportedOperationException(
+        "encryptExpression is Queryable Encryption (range queries), which fle4j does not support"
+            + " yet; fle4j supports client-side field-level encryption (CSFLE)");
+  }
+
+  @Override
+  public BsonDocument createEncryptedCollection(MongoDatabase database, String collectionName,
+      CreateCollectionOptions createCollectionOptions, CreateEncryptedCollectionParams params) {
+    throw new UnsupportedOperationException(
+        "createEncryptedCollection is Queryable Encryption, which fle4j does not support yet;"
+            + " fle4j supports client-side field-level encryption (CSFLE)");
+  }
+
+  /** Deletes the key and forgets it here. Data encrypted with it becomes unreadable for good. */
+  @Override
+  public DeleteResult deleteKey(BsonBinary id) {
+    UUID keyId = keyId(id, "id");
+    DeleteResult result = keyVault.delete(keyId);
+    dataKeys.invalidate(keyId);
+    return result;
+  }
+
+  @Override
+  public BsonDocument getKey(BsonBinary id) {
+    return keyVault.findById(keyId(id, "id")).orElse(null);
+  }
+
+  @Override
+  public FindIterable<BsonDocument> getKeys() {
+    return keyVault.find(new BsonDocument());
+  }
+
+  @Override
+  public BsonDocument addKeyAltName(BsonBinary id, String keyAltName) {
+    return keyVault.addAltName(keyId(id, "id"), validAltName(keyAltName, "keyAltName"));
+  }
+
+  @Override
+  public BsonDocument removeKeyAltName(BsonBinary id, String keyAltName) {
+    return keyVault.removeAltName(keyId(id, "id"), validAltName(keyAltName, "keyAltName"));
+  }
+
+  @Override
+  public BsonDocument getKeyByAltName(String keyAltName) {
+    return keyVault.findByAltName(validAltName(keyAltName, "keyAltName")).orElse(null);
+  }
+
+  @Override
+  public RewrapManyDataKeyResult rewrapManyDataKey(Bson filter) {
+    return rewrapManyDataKey(filter, new RewrapManyDataKeyOptions());
+  }
+
+  /**
+   * Re-wraps every key matching {@code filter}, under a new provider and master key or under its
+   * own. Every key is unwrapped and re-wrapped before anything is written, so a KMS failure writes
+   * nothing; the writes are then one update per key, each atomic on its own, so every key stays
+   * readable whatever happens.
+   */
+  @Override
+  public RewrapManyDataKeyResult rewrapManyDataKey(Bson filter, RewrapManyDataKeyOptions options) {
+    RewrapManyDataKeyOptions opts = options == null ? new RewrapManyDataKeyOptions() : options;
+    if (opts.getMasterKey() != null && opts.getProvider() == null) {
+      throw new ConfigurationException(
+          "RewrapManyDataKeyOptions.masterKey", "requires RewrapManyDataKeyOptions.provider");
+    }
+    KmsProvider target = opts.getProvider() == null
+        ? null : kms.get(opts.getProvider(), "RewrapManyDataKeyOptions.provider");
+    BsonDocument targetMasterKey = target == null ? null : target.masterKey(
+        opts.getMasterKey() == null ? new BsonDocument() : opts.getMasterKey().clone());
+
+    List<UpdateOneModel<BsonDocument>> updates = new ArrayList<>();
+    for (BsonDocument doc : keyVault.find(filter == null ? new BsonDocument() : filter)) {
+      KeyDocument key = KeyDocument.parse(doc);
+      KmsProvider current = kms.get(key.provider().toString(), "key " + key.id() + " masterKey.provider");
+      byte[] dataKey = current.decryptDataKey(key.masterKey(), key.keyMaterial());
+      try {
+        KmsProvider next = target == null ? current : target;
+        BsonDocument masterKey = target == null ? key.masterKey() : targetMasterKey;
+        byte[] keyMaterial = next.encryptDataKey(masterKey, dataKey);
+        updates.add(new UpdateOneModel<>(
+            Filters.eq("_id", KeyDocument.uuidBinary(key.id())),
+            Updates.combine(
+                Updates.set("masterKey", masterKey),
+                Updates.set("keyMaterial", new BsonBinary(keyMaterial)),
+                Updates.currentDate("updateDate"))));
+      } finally {
+        Arrays.fill(dataKey, (byte) 0);
+      }
+    }
+    if (updates.isEmpty()) {
+      return new RewrapManyDataKeyResult();
+    }
+    BulkWriteResult result = keyVault.bulkUpdate(updates);
+    return new RewrapManyDataKeyResult(result);
+  }
+
+  @Override
+  public void close() {
+    try {
+      kms.close();
+    } finally {
+      if (ownedClient != null) {
+        ownedClient.close();
+      }
+    }
+  }
+
+  private DataKey keyFor(EncryptOptions options) {
+    BsonBinary keyId = options.getKeyId();
+    String altName = options.getKeyAltName();
+    if ((keyId == null) == (altName == null)) {
+      throw new ConfigurationException(
+          "EncryptOptions", "set exactly one of keyId and keyAltName"
+              + (keyId == null ? " (neither is set)" : " (both are set)"));
+    }
+    return keyId != null
+        ? dataKeys.byId(keyId(keyId, "EncryptOptions.keyId"))
+        : dataKeys.byAltName(validAltName(altName, "EncryptOptions.keyAltName"));
+  }
+
+  private static Algorithm algorithm(EncryptOptions options) {
+    String name = options.getAlgorithm();
+    if (name != null && QUERYABLE_ENCRYPTION_ALGORITHMS.contains(name)) {
+      throw new UnsupportedOperationException(
+          "algorithm '" + name + "' is Queryable Encryption, which fle4j does not support yet; use "
+              + Algorithm.DETERMINISTIC.specName() + " or " + Algorithm.RANDOM.specName());
+    }
+    if (options.getContentionFactor() != null || options.getQueryType() != null
+        || options.getRangeOptions() != null || options.getTextOptions() != null) {
+      throw new UnsupportedOperationException(
+          "EncryptOptions contentionFactor, queryType, rangeOptions and textOptions are Queryable"
+              + " Encryption options, which fle4j does not support yet");
+    }
+    return Algorithm.fromSpecName(name).orElseThrow(() -> new ConfigurationException(
+        "EncryptOptions.algorithm",
+        "must be " + Algorithm.DETERMINISTIC.specName() + " or " + Algorithm.RANDOM.specName()
+            + ", got " + (name == null ? "null" : "'" + name + "'")));
+  }
+
+  private byte[] dataKeyMaterial(byte[] given) {
+    if (given == null) {
+      byte[] dataKey = new byte[DATA_KEY_LENGTH];
+      random.nextBytes(dataKey);
+      return dataKey;
+    }
+    if (given.length != DATA_KEY_LENGTH) {
+      throw new ConfigurationException("DataKeyOptions.keyMaterial",
+          "must be exactly " + DATA_KEY_LENGTH + " bytes, got " + given.length);
+    }
+    return given.clone();
+  }
+
+  private static List<String> validAltNames(List<String> names) {
+    if (names == null) {
+      return List.of();
+    }
+    Set<String> seen = new HashSet<>();
+    for (String name : names) {
+      validAltName(name, "DataKeyOptions.keyAltNames");
+      if (!seen.add(name)) {
+        throw new ConfigurationException(
+            "DataKeyOptions.keyAltNames", "names must be unique; '" + name + "' is given twice");
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  private static String validAltName(String name, String field) {
+    if (name == null || name.isEmpty()) {
+      throw new ConfigurationException(field, "must be a non-empty string, got "
+          + (name == null ? "null" : "''"));
+    }
+    return name;
+  }
+
+  private static UUID keyId(BsonBinary id, String field) {
+    return KeyDocument.uuid(id, field);
+  }
+
+  private static <T> T requireNonNull(T value, String field) {
+    if (value == null) {
+      throw new ConfigurationException(field, "must not be null");
+    }
+    return value;
+  }
+}

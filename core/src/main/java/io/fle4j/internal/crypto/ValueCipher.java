@@ -1,0 +1,165 @@
+package io.fle4j.internal.crypto;
+
+import io.fle4j.Algorithm;
+import io.fle4j.CiphertextException;
+import io.fle4j.CiphertextException.Reason;
+import io.fle4j.UnencryptableValueException;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.UUID;
+import javax.crypto.AEADBadTagException;
+import org.bson.BsonBinary;
+import org.bson.BsonBinarySubType;
+import org.bson.BsonType;
+import org.bson.BsonValue;
+
+/**
+ * Encrypts one BSON value into a CSFLE ciphertext and back (formats.md §1): a BSON binary of
+ * subtype 6 whose data is {@code blobSubtype(1) ‖ keyId(16) ‖ bsonType(1) ‖ AEAD ciphertext}, the
+ * first 18 bytes doubling as the associated data.
+ */
+public final class ValueCipher {
+  /** Length of the header: blob subtype, key UUID, original BSON type. */
+  public static final int HEADER_LENGTH = 18;
+
+  private ValueCipher() {}
+
+  /**
+   * Refuses values the CSFLE specification forbids for {@code algorithm} (formats.md §1.5).
+   *
+   * @throws UnencryptableValueException naming the type and the rule
+   */
+  public static void checkEncryptable(BsonValue value, Algorithm algorithm) {
+    BsonType type = value.getBsonType();
+    switch (type) {
+      case NULL, MIN_KEY, MAX_KEY, UNDEFINED ->
+          throw new UnencryptableValueException(
+              type, algorithm.specName(), "BSON type " + type + " cannot be encrypted");
+      case BINARY -> {
+        if (value.asBinary().getType() == BsonBinarySubType.ENCRYPTED.getValue()) {
+          throw new UnencryptableValueException(
+              type, algorithm.specName(),
+              "a BSON binary of subtype 6 is already encrypted and cannot be encrypted again");
+        }
+      }
+      case DOUBLE, DOCUMENT, ARRAY, JAVASCRIPT_WITH_SCOPE, BOOLEAN, DECIMAL128 -> {
+        if (algorithm == Algorithm.DETERMINISTIC) {
+          throw new UnencryptableValueException(
+              type, algorithm.specName(),
+              "BSON type " + type + " cannot be encrypted deterministically; use "
+                  + Algorithm.RANDOM.specName());
+        }
+      }
+      default -> {
+        // every other type is allowed with both algorithms
+      }
+    }
+  }
+
+  /** Encrypts {@code value} under the data key {@code keyId}/{@code key}. */
+  public static BsonBinary encrypt(
+      BsonValue value, Algorithm algorithm, UUID keyId, AeadKey key) {
+    checkEncryptable(value, algorithm);
+    byte[] header = header(algorithm.blobSubtype(), keyId, (byte) value.getBsonType().getValue());
+    byte[] plaintext = BsonValueBytes.body(value);
+    try {
+      byte[] c =
+          algorithm == Algorithm.DETERMINISTIC
+              ? Aead.encryptDeterministic(key, header, plaintext)
+              : Aead.encryptRandom(key, header, plaintext);
+      byte[] blob = Arrays.copyOf(header, HEADER_LENGTH + c.length);
+      System.arraycopy(c, 0, blob, HEADER_LENGTH, c.length);
+      return new BsonBinary(BsonBinarySubType.ENCRYPTED, blob);
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  /**
+   * Reads the header of a ciphertext without decrypting it.
+   *
+   * @throws CiphertextException when it is not a decryptable CSFLE ciphertext
+   */
+  public static Header parseHeader(BsonBinary ciphertext) {
+    if (ciphertext.getType() != BsonBinarySubType.ENCRYPTED.getValue()) {
+      throw new CiphertextException(
+          Reason.NOT_ENCRYPTED_BINARY,
+          "expected a BSON binary of subtype 6, got subtype " + ciphertext.getType());
+    }
+    byte[] data = ciphertext.getData();
+    if (data.length < 1) {
+      throw new CiphertextException(Reason.TOO_SHORT, "ciphertext is empty");
+    }
+    Algorithm algorithm =
+        Algorithm.fromBlobSubtype(data[0])
+            .orElseThrow(() -> new CiphertextException(
+                Reason.UNSUPPORTED_BLOB_SUBTYPE, unsupportedSubtypeMessage(data[0])));
+    int minimum = HEADER_LENGTH + Aead.MIN_CIPHERTEXT_LENGTH;
+    if (data.length < minimum) {
+      throw new CiphertextException(
+          Reason.TOO_SHORT,
+          "ciphertext is " + data.length + " bytes; a CSFLE ciphertext has at least " + minimum);
+    }
+    ByteBuffer id = ByteBuffer.wrap(data, 1, 16);
+    UUID keyId = new UUID(id.getLong(), id.getLong());
+    return new Header(algorithm, keyId, data[17]);
+  }
+
+  /**
+   * Verifies and decrypts a ciphertext whose header was read with {@link #parseHeader}.
+   *
+   * @throws CiphertextException when the tag does not verify or the content is malformed; no
+   *     part of the plaintext is returned then
+   */
+  public static BsonValue decrypt(BsonBinary ciphertext, Header header, AeadKey key) {
+    byte[] data = ciphertext.getData();
+    byte[] aad = Arrays.copyOf(data, HEADER_LENGTH);
+    byte[] c = Arrays.copyOfRange(data, HEADER_LENGTH, data.length);
+    byte[] plaintext;
+    try {
+      plaintext = Aead.decrypt(key, aad, c);
+    } catch (AEADBadTagException e) {
+      throw new CiphertextException(
+          Reason.AUTHENTICATION_FAILED,
+          "ciphertext for data key " + header.keyId()
+              + " failed authentication (HMAC validation failure): it was altered, or made with"
+              + " a different key");
+    } catch (GeneralSecurityException e) {
+      throw new CiphertextException(
+          Reason.MALFORMED_CONTENT,
+          "ciphertext for data key " + header.keyId() + " is malformed: " + e.getMessage());
+    }
+    try {
+      return BsonValueBytes.value(header.bsonTypeByte(), plaintext);
+    } catch (IllegalArgumentException e) {
+      throw new CiphertextException(Reason.MALFORMED_CONTENT, e.getMessage());
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  private static String unsupportedSubtypeMessage(byte subtype) {
+    int s = subtype & 0xff;
+    if (s == 0) {
+      return "blob subtype 0 is an intent-to-encrypt marking, not a ciphertext";
+    }
+    if (s >= 3 && s <= 18) {
+      return "blob subtype " + s + " is a Queryable Encryption payload; fle4j supports CSFLE"
+          + " ciphertexts only (subtypes 1 and 2)";
+    }
+    return "unknown ciphertext blob subtype " + s + "; CSFLE uses 1 (deterministic) and 2 (random)";
+  }
+
+  private static byte[] header(byte blobSubtype, UUID keyId, byte bsonType) {
+    return ByteBuffer.allocate(HEADER_LENGTH)
+        .put(blobSubtype)
+        .putLong(keyId.getMostSignificantBits())
+        .putLong(keyId.getLeastSignificantBits())
+        .put(bsonType)
+        .array();
+  }
+
+  /** The readable header of a ciphertext. */
+  public record Header(Algorithm algorithm, UUID keyId, byte bsonTypeByte) {}
+}

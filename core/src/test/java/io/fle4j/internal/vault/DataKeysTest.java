@@ -1,0 +1,131 @@
+package io.fle4j.internal.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.fle4j.DataKeyNotFoundException;
+import io.fle4j.internal.kms.FakeKmsProviderFactory.FakeKmsProvider;
+import io.fle4j.internal.kms.KmsProviderRegistry;
+import io.fle4j.kms.Fle1KeyWrap;
+import io.fle4j.kms.KmsProviderName;
+import io.fle4j.kms.SecretBytes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.BsonDocument;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DataKeysTest {
+  private final SecretBytes kek = SecretBytes.copyOf(new byte[96]);
+  private final FakeKmsProvider provider =
+      new FakeKmsProvider(KmsProviderName.of("fake"), kek, 50);
+  private final KmsProviderRegistry registry =
+      KmsProviderRegistry.create(Map.of(), Map.of(), Map.of(), List.of(provider),
+          getClass().getClassLoader());
+  private final UUID keyId = UUID.randomUUID();
+  private final BsonDocument keyDocument = KeyDocument.create(keyId, List.of("ssn-key"),
+      Fle1KeyWrap.wrap(kek, new byte[96]), provider.masterKey(new BsonDocument()), new Date());
+  private final AtomicLong nanos = new AtomicLong();
+  private final Ticker ticker = nanos::get;
+
+  private final KeyDocumentSource source = new KeyDocumentSource() {
+    @Override
+    public Optional<BsonDocument> findById(UUID id) {
+      return id.equals(keyId) ? Optional.of(keyDocument) : Optional.empty();
+    }
+
+    @Override
+    public Optional<BsonDocument> findByAltName(String altName) {
+      return altName.equals("ssn-key") ? Optional.of(keyDocument) : Optional.empty();
+    }
+
+    @Override
+    public String namespace() {
+      return "keyvault.datakeys";
+    }
+  };
+
+  private ExecutorService pool;
+
+  @AfterEach
+  void stop() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void byId_concurrentMisses_unwrapOnce() throws Exception {
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    int threads = 16;
+    pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<DataKeys.DataKey>> results = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      boolean byName = i % 2 == 0;
+      results.add(pool.submit(() -> {
+        start.await();
+        return byName ? keys.byAltName("ssn-key") : keys.byId(keyId);
+      }));
+    }
+    start.countDown();
+    for (Future<DataKeys.DataKey> result : results) {
+      assertThat(result.get().id()).isEqualTo(keyId);
+    }
+    assertThat(provider.decrypts).hasValue(1);
+  }
+
+  @Test
+  void byId_afterExpiration_unwrapsAgain() {
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    keys.byId(keyId);
+    nanos.addAndGet(Duration.ofSeconds(59).toNanos());
+    keys.byId(keyId);
+    assertThat(provider.decrypts).hasValue(1);
+    nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+    keys.byId(keyId);
+    assertThat(provider.decrypts).hasValue(2);
+  }
+
+  @Test
+  void byId_zeroExpiration_neverExpires() {
+    DataKeys keys = new DataKeys(source, registry, Duration.ZERO, ticker);
+    keys.byId(keyId);
+    nanos.addAndGet(Duration.ofDays(30).toNanos());
+    keys.byId(keyId);
+    assertThat(provider.decrypts).hasValue(1);
+  }
+
+  @Test
+  void byId_unknownKey_throwsNamingTheIdAndVault() {
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    UUID unknown = UUID.randomUUID();
+    assertThatThrownBy(() -> keys.byId(unknown))
+        .isInstanceOf(DataKeyNotFoundException.class)
+        .hasMessageContaining(unknown.toString())
+        .hasMessageContaining("keyvault.datakeys");
+    assertThatThrownBy(() -> keys.byAltName("nope"))
+        .isInstanceOf(DataKeyNotFoundException.class)
+        .hasMessageContaining("'nope'");
+  }
+
+  @Test
+  void invalidate_forgetsTheKeyForBothLookups() {
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    keys.byAltName("ssn-key");
+    keys.invalidate(keyId);
+    keys.byAltName("ssn-key");
+    assertThat(provider.decrypts).hasValue(2);
+  }
+}
