@@ -1,0 +1,67 @@
+package io.fle4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code fle4j} command.
+ *
+ * <p>Exit codes: 0 success; 1 the operation failed (a KMS, key vault or MongoDB error); 2 the
+ * command line or configuration is invalid.
+ */
+@Command(
+    name = "fle4j",
+    mixinStandardHelpOptions = true,
+    versionProvider = Fle4jCommand.Version.class,
+    description = "Client-side field-level encryption for MongoDB, in pure Java.",
+    subcommands = {QuickstartCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:the operation failed (KMS, key vault or MongoDB error)",
+        "2:invalid command line or configuration"})
+public final class Fle4jCommand implements Runnable {
+  /** Exit code for a failed operation. */
+  static final int FAILED = 1;
+  /** Exit code for invalid input. */
+  static final int INVALID_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /** The command line with fle4j's error handling; tests drive it directly. */
+  public static CommandLine newCommandLine() {
+    CommandLine commandLine = new CommandLine(new Fle4jCommand());
+    commandLine.setExecutionExceptionHandler(new ErrorHandler());
+    return commandLine;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Prints a failure as one clear line instead of a stack trace, and picks the exit code. */
+  static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(
+        Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+      boolean invalidInput = e instanceof io.fle4j.ConfigurationException
+          || e instanceof IllegalArgumentException;
+      commandLine.getErr().println("fle4j: " + e.getMessage());
+      return invalidInput ? INVALID_INPUT : FAILED;
+    }
+  }
+
+  /** Reads the version from the jar manifest when there is one. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Fle4jCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"fle4j " + (version == null ? "(development build)" : version)};
+    }
+  }
+}
