@@ -17,6 +17,11 @@ import org.bson.io.BasicOutputBuffer;
  * the marker is restored. A subtype-0 value whose own data happens to start with the marker is
  * tunnelled too (as subtype 0), so the mapping is a bijection and nothing is restored by mistake.
  *
+ * <p>The same goes for four element types it cannot keep: undefined (0x06, which it turns into
+ * null), DBPointer (0x0C), symbol (0x0E) and code with scope (0x0F), which it refuses. Such an element travels to the
+ * server as a subtype-0 binary holding {@link #TYPE_MARKER}, the original type byte and the
+ * original value bytes, and comes back as the original element.
+ *
  * <p>Equality still works: two values are equal after tunnelling exactly when they were equal
  * before, and a tunnelled subtype-6 value never equals the same bytes stored as plain subtype 0.
  * Ordering between binaries is not preserved (the server compares the tunnelled bytes).
@@ -37,7 +42,17 @@ final class BinarySubtypeTunnel {
     (byte) 0x44, (byte) 0xb0
   };
 
+  /**
+   * Prefix of a tunnelled element of a type the server cannot keep. Never change it either.
+   */
+  static final byte[] TYPE_MARKER = {
+    (byte) 0xa4, (byte) 0xaf, (byte) 0x52, (byte) 0x22, (byte) 0x50, (byte) 0x9c, (byte) 0x32,
+    (byte) 0x56, (byte) 0xb9, (byte) 0x9b, (byte) 0xfb, (byte) 0x3f, (byte) 0x9f, (byte) 0xb5,
+    (byte) 0xee, (byte) 0xdf
+  };
+
   private static final int TUNNEL_OVERHEAD = MARKER.length + 1;
+  private static final int TYPE_TUNNEL_OVERHEAD = TYPE_MARKER.length + 1;
   // Cap nesting so that a malformed message cannot overflow the relay's stack.
   private static final int MAX_DEPTH = 200;
 
@@ -69,7 +84,7 @@ final class BinarySubtypeTunnel {
   static boolean mustTunnel(byte subtype, byte[] data) {
     switch (subtype) {
       case 0:
-        return startsWithMarker(data);
+        return startsWithMarker(data) || startsWith(data, TYPE_MARKER);
       case 3:
       case 4:
         return data.length != 16; // the server only accepts 16-byte UUIDs
@@ -79,8 +94,20 @@ final class BinarySubtypeTunnel {
   }
 
   static boolean startsWithMarker(byte[] data) {
-    return data.length >= MARKER.length
-        && Arrays.equals(data, 0, MARKER.length, MARKER, 0, MARKER.length);
+    return startsWith(data, MARKER);
+  }
+
+  private static boolean startsWith(byte[] data, byte[] prefix) {
+    return data.length >= prefix.length
+        && Arrays.equals(data, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  /**
+   * Element types mongo-java-server refuses or changes: undefined, DBPointer, symbol, and
+   * JavaScript code with scope.
+   */
+  static boolean isUnstorableType(byte type) {
+    return type == 0x06 || type == 0x0C || type == 0x0E || type == 0x0F;
   }
 
   /** One pass over one top-level document. */
@@ -108,12 +135,23 @@ final class BinarySubtypeTunnel {
       out.writeInt32(0); // patched below, once the rewritten length is known
       while (true) {
         byte type = in.get();
-        out.writeByte(type);
         if (type == 0) {
+          out.writeByte(type);
           break;
         }
-        copyCString();
-        value(type, depth);
+        if (direction == Direction.TO_SERVER && isUnstorableType(type)) {
+          out.writeByte(0x05);
+          copyCString();
+          tunnelElementValue(type);
+        } else if (direction == Direction.TO_CLIENT && type == 0x05 && isTunnelledElement()) {
+          out.writeByte(tunnelledElementType());
+          copyCString();
+          restoreElementValue();
+        } else {
+          out.writeByte(type);
+          copyCString();
+          value(type, depth);
+        }
       }
       if (in.position() - start != declaredLength) {
         throw new BsonSerializationException("BSON document length does not match its content");
@@ -181,6 +219,60 @@ final class BinarySubtypeTunnel {
         default:
           throw new BsonSerializationException(String.format("unknown BSON type 0x%02x", type));
       }
+    }
+
+    /** Writes the value of an element of an unstorable type as a marked binary. */
+    private void tunnelElementValue(byte type) {
+      int valueLength = switch (type) {
+        case 0x06 -> 0;
+        case 0x0F -> in.getInt(in.position()); // its int32 length counts itself
+        default -> 4 + in.getInt(in.position()) + (type == 0x0C ? 12 : 0);
+      };
+      if (valueLength < 0 || valueLength > in.remaining()) {
+        throw new BsonSerializationException("bad BSON value length " + valueLength);
+      }
+      out.writeInt32(TYPE_TUNNEL_OVERHEAD + valueLength);
+      out.writeByte(0);
+      out.writeBytes(TYPE_MARKER, 0, TYPE_MARKER.length);
+      out.writeByte(type);
+      copy(valueLength);
+    }
+
+    /** Whether the binary element whose name starts at the current position is a tunnelled one. */
+    private boolean isTunnelledElement() {
+      int value = cStringEnd(in.position());
+      if (value + 5 + TYPE_TUNNEL_OVERHEAD > in.limit()) {
+        return false;
+      }
+      int length = in.getInt(value);
+      if (length < TYPE_TUNNEL_OVERHEAD || in.get(value + 4) != 0) {
+        return false;
+      }
+      for (int i = 0; i < TYPE_MARKER.length; i++) {
+        if (in.get(value + 5 + i) != TYPE_MARKER[i]) {
+          return false;
+        }
+      }
+      return isUnstorableType(in.get(value + 5 + TYPE_MARKER.length));
+    }
+
+    private byte tunnelledElementType() {
+      return in.get(cStringEnd(in.position()) + 5 + TYPE_MARKER.length);
+    }
+
+    private void restoreElementValue() {
+      int length = in.getInt();
+      in.position(in.position() + 1 + TYPE_TUNNEL_OVERHEAD); // subtype, marker, type byte
+      copy(length - TYPE_TUNNEL_OVERHEAD);
+    }
+
+    /** Index just past the NUL of the C string starting at {@code start}. */
+    private int cStringEnd(int start) {
+      int end = start;
+      while (in.get(end) != 0) {
+        end++;
+      }
+      return end + 1;
     }
 
     private void binary() {

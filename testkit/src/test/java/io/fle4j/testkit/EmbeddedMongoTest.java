@@ -311,6 +311,35 @@ class EmbeddedMongoTest {
     assertThat(collection().countDocuments()).isZero(); // the relay still serves others
   }
 
+  @Test
+  void insertFind_undefinedDbPointerSymbolAndCodeWithScope_comeBackAsTheSameTypes() {
+    MongoCollection<BsonDocument> docs = collection();
+    org.bson.types.ObjectId pointed = new org.bson.types.ObjectId();
+    BsonDocument original = new BsonDocument("_id", new org.bson.BsonInt32(1))
+        .append("u", new org.bson.BsonUndefined())
+        .append("p", new org.bson.BsonDbPointer("db.coll", pointed))
+        .append("s", new org.bson.BsonSymbol("sym"))
+        .append("js", new org.bson.BsonJavaScriptWithScope("f(x)", new BsonDocument("x",
+            new org.bson.BsonBinary(org.bson.BsonBinarySubType.ENCRYPTED, new byte[] {2, 3}))))
+        .append("nested", new BsonDocument("list", new org.bson.BsonArray(java.util.List.of(
+            new org.bson.BsonSymbol("a"), new org.bson.BsonUndefined()))))
+        .append("plainLookalike", new org.bson.BsonBinary(
+            concat(BinarySubtypeTunnel.TYPE_MARKER, new byte[] {0x0E, 1, 0, 0, 0, 0})));
+    docs.insertOne(original);
+
+    assertThat(docs.find().first()).isEqualTo(original);
+    assertThat(docs.find(com.mongodb.client.model.Filters.eq("s", new org.bson.BsonSymbol("sym")))
+        .first()).isEqualTo(original);
+    assertThat(docs.countDocuments(com.mongodb.client.model.Filters.eq("s", "sym")))
+        .as("a symbol does not equal the string with the same text").isZero();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static int relayPort(EmbeddedMongo instance) {
