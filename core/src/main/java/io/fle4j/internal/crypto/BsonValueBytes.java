@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import org.bson.BsonBinaryReader;
 import org.bson.BsonBinaryWriter;
 import org.bson.BsonDocument;
+import org.bson.BsonRegularExpression;
 import org.bson.BsonType;
 import org.bson.BsonValue;
 import org.bson.codecs.BsonDocumentCodec;
@@ -19,6 +20,7 @@ import org.bson.io.BasicOutputBuffer;
  */
 final class BsonValueBytes {
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
+  private static final char[] REGEX_OPTIONS = {'i', 'l', 'm', 's', 'u', 'x'};
   // int32 length, type byte, empty name (one NUL)
   private static final int ELEMENT_PREFIX = 4 + 1 + 1;
 
@@ -28,7 +30,7 @@ final class BsonValueBytes {
   static byte[] body(BsonValue value) {
     BasicOutputBuffer buffer = new BasicOutputBuffer(64);
     try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
-      CODEC.encode(writer, new BsonDocument("", value), EncoderContext.builder().build());
+      CODEC.encode(writer, new BsonDocument("", canonical(value)), EncoderContext.builder().build());
     }
     byte[] document = buffer.toByteArray();
     // Drop the document's length, the element's type and empty name, and the closing NUL.
@@ -52,7 +54,7 @@ final class BsonValueBytes {
       if (document.position() != total || decoded.size() != 1 || !decoded.containsKey("")) {
         throw new IllegalArgumentException("decrypted bytes are not exactly one BSON value");
       }
-      return decoded.get("");
+      return canonical(decoded.get(""));
     } catch (RuntimeException e) {
       if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
           && iae.getMessage().startsWith("decrypted")) {
@@ -62,6 +64,27 @@ final class BsonValueBytes {
           "decrypted bytes are not a valid BSON value of type 0x" + hex(typeByte)
               + " (" + typeName(typeByte) + ")");
     }
+  }
+
+  /**
+   * libmongocrypt passes a top-level regular expression through libbson, which keeps only the
+   * option letters {@code ilmsux}, once each and in that order; it does so before encrypting and
+   * after decrypting. Doing the same keeps deterministic ciphertexts and decrypted values identical
+   * to the official drivers'. Regexes nested in documents are copied as they are, as there.
+   */
+  static BsonValue canonical(BsonValue value) {
+    if (!value.isRegularExpression()) {
+      return value;
+    }
+    BsonRegularExpression regex = value.asRegularExpression();
+    StringBuilder options = new StringBuilder(6);
+    for (char option : REGEX_OPTIONS) {
+      if (regex.getOptions().indexOf(option) >= 0) {
+        options.append(option);
+      }
+    }
+    return options.toString().equals(regex.getOptions())
+        ? value : new BsonRegularExpression(regex.getPattern(), options.toString());
   }
 
   static String typeName(byte typeByte) {

@@ -94,6 +94,23 @@ class ValueCipherTest {
   }
 
   @Test
+  void encrypt_topLevelRegexOptions_areCanonicalizedLikeLibbson() {
+    BsonBinary messy = ValueCipher.encrypt(new BsonRegularExpression("^a", "xgiix"),
+        Algorithm.DETERMINISTIC, KEY_ID, KEY);
+    BsonBinary clean = ValueCipher.encrypt(new BsonRegularExpression("^a", "ix"),
+        Algorithm.DETERMINISTIC, KEY_ID, KEY);
+    assertThat(messy).isEqualTo(clean);
+    assertThat(ValueCipher.decrypt(messy, ValueCipher.parseHeader(messy), KEY))
+        .isEqualTo(new BsonRegularExpression("^a", "ix"));
+    BsonDocument nested = new BsonDocument("r", new BsonRegularExpression("^a", "xgi"));
+    BsonBinary nestedBlob = ValueCipher.encrypt(nested, Algorithm.RANDOM, KEY_ID, KEY);
+    assertThat(ValueCipher.decrypt(nestedBlob, ValueCipher.parseHeader(nestedBlob), KEY).asDocument()
+        .getRegularExpression("r").getOptions())
+        .as("nested regexes are copied raw, as libmongocrypt does")
+        .isEqualTo(new BsonRegularExpression("^a", "xgi").getOptions());
+  }
+
+  @Test
   void encrypt_deterministicTwice_givesIdenticalBytes_randomDoesNot() {
     BsonString value = new BsonString("123-45-6789");
     assertThat(ValueCipher.encrypt(value, Algorithm.DETERMINISTIC, KEY_ID, KEY))
