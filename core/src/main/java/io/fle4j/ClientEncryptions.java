@@ -51,16 +51,16 @@ public final class ClientEncryptions {
   public static ClientEncryption create(ClientEncryptionSettings settings, Fle4jSettings extras) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(extras, "extras");
-    MongoNamespace namespace = keyVaultNamespace(settings.getKeyVaultNamespace());
-    Duration expiration = keyExpiration(settings);
+    MongoNamespace namespace =
+        keyVaultNamespace(settings.getKeyVaultNamespace(), "ClientEncryptionSettings");
+    Duration expiration =
+        keyExpiration(settings.getKeyExpiration(TimeUnit.MILLISECONDS), "ClientEncryptionSettings");
     KmsProviderRegistry kms = KmsProviderRegistry.create(
         orEmpty(settings.getKmsProviders()),
         orEmpty(settings.getKmsProviderPropertySuppliers()),
         orEmpty(settings.getKmsProviderSslContextMap()),
         extras.kmsProviders(),
-        Thread.currentThread().getContextClassLoader() != null
-            ? Thread.currentThread().getContextClassLoader()
-            : ClientEncryptions.class.getClassLoader());
+        classLoader());
     MongoClient ownedClient = null;
     MongoClient client;
     if (extras.keyVaultClient().isPresent()) {
@@ -79,29 +79,34 @@ public final class ClientEncryptions {
         ownedClient);
   }
 
-  static MongoNamespace keyVaultNamespace(String text) {
+  /** Where provider factories are looked up. */
+  static ClassLoader classLoader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return context != null ? context : ClientEncryptions.class.getClassLoader();
+  }
+
+  static MongoNamespace keyVaultNamespace(String text, String settingsName) {
     int dot = text == null ? -1 : text.indexOf('.');
     if (dot <= 0 || dot == text.length() - 1) {
       throw new ConfigurationException(
-          "ClientEncryptionSettings.keyVaultNamespace",
+          settingsName + ".keyVaultNamespace",
           "must be 'database.collection', got " + (text == null ? "null" : "'" + text + "'"));
     }
     try {
       return new MongoNamespace(text);
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException(
-          "ClientEncryptionSettings.keyVaultNamespace", e.getMessage() + " (got '" + text + "')");
+          settingsName + ".keyVaultNamespace", e.getMessage() + " (got '" + text + "')");
     }
   }
 
-  private static Duration keyExpiration(ClientEncryptionSettings settings) {
-    Long millis = settings.getKeyExpiration(TimeUnit.MILLISECONDS);
+  static Duration keyExpiration(Long millis, String settingsName) {
     if (millis == null) {
       return DataKeys.DEFAULT_EXPIRATION;
     }
     if (millis < 0) {
       throw new ConfigurationException(
-          "ClientEncryptionSettings.keyExpiration", "must be 0 (never) or positive, got " + millis + " ms");
+          settingsName + ".keyExpiration", "must be 0 (never) or positive, got " + millis + " ms");
     }
     return Duration.ofMillis(millis);
   }

@@ -39,6 +39,7 @@ final class WireRelay implements AutoCloseable {
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionIds = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CollectionOptionsShim collectionOptions = new CollectionOptionsShim();
 
   /** Binds an ephemeral port on 127.0.0.1 and starts relaying connections to {@code upstream}. */
   WireRelay(InetSocketAddress upstream) throws IOException {
@@ -99,6 +100,7 @@ final class WireRelay implements AutoCloseable {
     private final Socket client;
     private final Socket server;
     private final AtomicBoolean connectionClosed = new AtomicBoolean();
+    private final CollectionOptionsShim.Pending pending = new CollectionOptionsShim.Pending();
 
     Connection(int id, Socket client, Socket server) throws IOException {
       this.id = id;
@@ -131,7 +133,13 @@ final class WireRelay implements AutoCloseable {
       try {
         byte[] message;
         while ((message = readMessage(in)) != null) {
-          out.write(WireMessages.rewrite(message, direction));
+          byte[] shimmed = direction == Direction.TO_SERVER
+              ? collectionOptions.toServer(message, pending)
+              : message;
+          byte[] rewritten = WireMessages.rewrite(shimmed, direction);
+          out.write(direction == Direction.TO_CLIENT
+              ? collectionOptions.toClient(rewritten, pending)
+              : rewritten);
           out.flush();
         }
       } catch (IOException e) {

@@ -340,6 +340,27 @@ class EmbeddedMongoTest {
     return both;
   }
 
+  @Test
+  void listCollections_reportsValidatorsGivenAtCreateAndCollMod_untilDropped() {
+    MongoDatabase validated = client.getDatabase("validators");
+    BsonDocument schema = BsonDocument.parse("{$jsonSchema: {bsonType: 'object'}}");
+    validated.createCollection("a", new com.mongodb.client.model.CreateCollectionOptions()
+        .validationOptions(new com.mongodb.client.model.ValidationOptions().validator(schema)));
+    validated.createCollection("b");
+    validated.runCommand(new org.bson.Document("collMod", "b").append("validator", schema));
+
+    for (String name : java.util.List.of("a", "b")) {
+      BsonDocument info = validated.listCollections(BsonDocument.class)
+          .filter(com.mongodb.client.model.Filters.eq("name", name)).first();
+      assertThat(info.getDocument("options").getDocument("validator")).as(name).isEqualTo(schema);
+    }
+    validated.getCollection("a").drop();
+    validated.createCollection("a");
+    assertThat(validated.listCollections(BsonDocument.class)
+        .filter(com.mongodb.client.model.Filters.eq("name", "a")).first()
+        .getDocument("options").containsKey("validator")).isFalse();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static int relayPort(EmbeddedMongo instance) {

@@ -1,0 +1,133 @@
+package io.fle4j.internal.auto;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.mongodb.MongoNamespace;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.model.Filters;
+import io.fle4j.EncryptedFieldOperationException;
+import io.fle4j.internal.crypto.ValueCipher;
+import io.fle4j.internal.vault.DataKeys;
+import io.fle4j.internal.vault.DataKeys.DataKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.bson.BsonBinary;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.codecs.configuration.CodecRegistry;
+
+/**
+ * What every wrapped database and collection of one auto-encrypting client shares: the schemas
+ * (from {@code schemaMap}, or else the collection's {@code $jsonSchema} validator, looked up once
+ * and cached like libmongocrypt's collection-info cache), the data-key cache, and the crypto.
+ */
+public final class AutoEncryptionEngine implements AutoCloseable {
+  /** How long a schema read from the server is trusted (libmongocrypt's collinfo cache: 60 s). */
+  private static final Duration REMOTE_SCHEMA_TTL = Duration.ofSeconds(60);
+
+  private final Map<String, BsonDocument> schemaMap;
+  private final boolean bypassAutoEncryption;
+  private final MongoClient metadataClient;
+  private final DataKeys dataKeys;
+  private final Decryptor decryptor;
+  private final FieldCrypto crypto = this::encrypt;
+  private final Cache<String, CollectionSchema> schemas;
+  private final AutoCloseable resources;
+
+  /**
+   * @param metadataClient the unwrapped client, used for listCollections
+   * @param resources closed with the engine (KMS providers, the key vault client)
+   */
+  public AutoEncryptionEngine(Map<String, BsonDocument> schemaMap, boolean bypassAutoEncryption,
+      MongoClient metadataClient, DataKeys dataKeys, AutoCloseable resources) {
+    this.schemaMap = Map.copyOf(schemaMap);
+    this.bypassAutoEncryption = bypassAutoEncryption;
+    this.metadataClient = metadataClient;
+    this.dataKeys = dataKeys;
+    this.decryptor = new Decryptor(dataKeys);
+    this.resources = resources;
+    this.schemas = Caffeine.newBuilder().expireAfterWrite(REMOTE_SCHEMA_TTL).build();
+  }
+
+  /** The rewriter for commands on {@code namespace}. */
+  CommandRewriter rewriter(MongoNamespace namespace) {
+    if (bypassAutoEncryption) {
+      return new CommandRewriter(CollectionSchema.none(namespace.getFullName()), crypto,
+          other -> CollectionSchema.none(namespace.getDatabaseName() + "." + other));
+    }
+    return new CommandRewriter(schema(namespace), crypto,
+        other -> schema(new MongoNamespace(namespace.getDatabaseName(), other)));
+  }
+
+  /** A registry that decrypts whatever the driver decodes with it. */
+  CodecRegistry decrypting(CodecRegistry registry) {
+    return registry instanceof DecryptingCodecRegistry ? registry
+        : new DecryptingCodecRegistry(registry, decryptor);
+  }
+
+  /** The application's registry behind a decrypting one. */
+  static CodecRegistry unwrapped(CodecRegistry registry) {
+    return registry instanceof DecryptingCodecRegistry d ? d.unwrapped() : registry;
+  }
+
+  boolean bypassAutoEncryption() {
+    return bypassAutoEncryption;
+  }
+
+  private CollectionSchema schema(MongoNamespace namespace) {
+    String name = namespace.getFullName();
+    BsonDocument local = schemaMap.get(name);
+    if (local != null) {
+      // Parsed on first use, so an invalid schema fails the first operation that needs it.
+      return schemas.get(name, n -> new CollectionSchema(n,
+          SchemaParser.parse(local, "schemaMap['" + n + "']")));
+    }
+    return schemas.get(name, n -> remoteSchema(namespace));
+  }
+
+  private CollectionSchema remoteSchema(MongoNamespace namespace) {
+    String name = namespace.getFullName();
+    BsonDocument info = null;
+    // Check the name here too: not every MongoDB-compatible server applies the filter.
+    for (BsonDocument candidate : metadataClient.getDatabase(namespace.getDatabaseName())
+        .listCollections(BsonDocument.class)
+        .filter(Filters.eq("name", namespace.getCollectionName()))) {
+      if (candidate.get("name").equals(new org.bson.BsonString(namespace.getCollectionName()))) {
+        info = candidate;
+        break;
+      }
+    }
+    if (info == null) {
+      return CollectionSchema.none(name);
+    }
+    if (info.containsKey("type") && info.getString("type").getValue().equals("view")) {
+      throw new EncryptedFieldOperationException(name, null, "cannot auto encrypt a view; run the"
+          + " query on the view's source collection");
+    }
+    BsonValue validator = info.containsKey("options")
+        ? info.getDocument("options").get("validator") : null;
+    if (validator == null || !validator.isDocument()
+        || !validator.asDocument().containsKey("$jsonSchema")) {
+      return CollectionSchema.none(name);
+    }
+    return new CollectionSchema(name, SchemaParser.parse(
+        validator.asDocument().getDocument("$jsonSchema"),
+        "the $jsonSchema validator of " + name));
+  }
+
+  private BsonBinary encrypt(BsonValue value, EncryptSpec spec, String keyAltName) {
+    DataKey key = keyAltName != null ? dataKeys.byAltName(keyAltName) : dataKeys.byId(spec.keyId());
+    return ValueCipher.encrypt(value, spec.algorithm(), key.id(), key.key());
+  }
+
+  /** Names of namespaces with a local schema; for messages. */
+  List<String> localSchemaNamespaces() {
+    return schemaMap.keySet().stream().sorted().toList();
+  }
+
+  @Override
+  public void close() throws Exception {
+    resources.close();
+  }
+}

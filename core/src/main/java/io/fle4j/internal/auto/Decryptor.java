@@ -1,0 +1,61 @@
+package io.fle4j.internal.auto;
+
+import io.fle4j.internal.crypto.ValueCipher;
+import io.fle4j.internal.vault.DataKeys;
+import java.util.Map;
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonBinarySubType;
+import org.bson.BsonDocument;
+import org.bson.BsonJavaScriptWithScope;
+import org.bson.BsonValue;
+
+/**
+ * Replaces every CSFLE ciphertext in a value, at any depth, by its plaintext. A ciphertext whose
+ * key cannot be found or unwrapped is an error (naming the key id), never returned as data.
+ * Subtype-6 values that are not CSFLE ciphertexts (Queryable Encryption payloads) are left alone.
+ */
+final class Decryptor {
+  private final DataKeys dataKeys;
+
+  Decryptor(DataKeys dataKeys) {
+    this.dataKeys = dataKeys;
+  }
+
+  BsonValue decrypt(BsonValue value) {
+    if (value.isDocument()) {
+      return decryptDocument(value.asDocument());
+    }
+    if (value.isArray()) {
+      BsonArray out = new BsonArray(value.asArray().size());
+      for (BsonValue element : value.asArray()) {
+        out.add(decrypt(element));
+      }
+      return out;
+    }
+    if (value.isBinary() && isCiphertext(value.asBinary())) {
+      BsonBinary binary = value.asBinary();
+      ValueCipher.Header header = ValueCipher.parseHeader(binary);
+      return ValueCipher.decrypt(binary, header, dataKeys.byId(header.keyId()).key());
+    }
+    if (value.isJavaScriptWithScope()) {
+      BsonJavaScriptWithScope code = value.asJavaScriptWithScope();
+      return new BsonJavaScriptWithScope(code.getCode(), decryptDocument(code.getScope()));
+    }
+    return value;
+  }
+
+  BsonDocument decryptDocument(BsonDocument document) {
+    BsonDocument out = new BsonDocument();
+    for (Map.Entry<String, BsonValue> field : document.entrySet()) {
+      out.put(field.getKey(), decrypt(field.getValue()));
+    }
+    return out;
+  }
+
+  private static boolean isCiphertext(BsonBinary binary) {
+    byte[] data = binary.getData();
+    return binary.getType() == BsonBinarySubType.ENCRYPTED.getValue() && data.length > 0
+        && (data[0] == 1 || data[0] == 2);
+  }
+}

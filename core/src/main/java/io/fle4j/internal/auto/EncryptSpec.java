@@ -1,0 +1,17 @@
+package io.fle4j.internal.auto;
+
+import io.fle4j.Algorithm;
+import java.util.Set;
+import java.util.UUID;
+import org.bson.BsonType;
+
+/**
+ * How one schema field is encrypted: the algorithm, the key (a key id, or a JSON pointer to a key
+ * alternate name held in the document), and the BSON types the value may have (empty: any).
+ */
+record EncryptSpec(Algorithm algorithm, UUID keyId, String keyAltNamePointer, Set<BsonType> bsonTypes) {
+
+  boolean isDeterministic() {
+    return algorithm == Algorithm.DETERMINISTIC;
+  }
+}

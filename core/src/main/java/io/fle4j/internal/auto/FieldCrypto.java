@@ -1,0 +1,13 @@
+package io.fle4j.internal.auto;
+
+import org.bson.BsonBinary;
+import org.bson.BsonValue;
+
+/** Encrypts one value for a schema field; implemented on the data-key cache. */
+interface FieldCrypto {
+  /**
+   * @param keyAltName the key alternate name a JSON-pointer keyId resolved to, or null when the
+   *     spec names a key id
+   */
+  BsonBinary encrypt(BsonValue value, EncryptSpec spec, String keyAltName);
+}
