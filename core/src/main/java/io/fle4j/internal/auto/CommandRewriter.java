@@ -173,6 +173,14 @@ final class CommandRewriter {
         if (isOperatorDocument(value) && value.asDocument().keySet().equals(Set.of("$exists"))) {
           return value;
         }
+        if (isOperatorDocument(value) && value.asDocument().keySet().equals(Set.of("$elemMatch"))
+            && value.asDocument().get("$elemMatch").isDocument()) {
+          // The elements are matched against this field's part of the schema.
+          CommandRewriter elements = new CommandRewriter(
+              new CollectionSchema(schema.namespace(), resolution.node()), crypto, otherCollections);
+          return new BsonDocument("$elemMatch",
+              elements.rewriteFilter(value.asDocument().getDocument("$elemMatch")));
+        }
         throw refuse(path, "holds encrypted fields, so it cannot be compared as a whole; query the"
             + " encrypted fields themselves");
       default:
