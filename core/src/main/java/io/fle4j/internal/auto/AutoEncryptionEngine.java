@@ -52,11 +52,25 @@ public final class AutoEncryptionEngine implements AutoCloseable {
 
   /** The rewriter for commands on {@code namespace}. */
   CommandRewriter rewriter(MongoNamespace namespace) {
+    return rewriter(namespace, null);
+  }
+
+  /**
+   * The rewriter for commands on {@code namespace}, whose documents are of {@code documentClass}:
+   * when neither {@code schemaMap} nor the server has a schema for it, {@link
+   * io.fle4j.Encrypted} annotations on that class make one.
+   */
+  CommandRewriter rewriter(MongoNamespace namespace, Class<?> documentClass) {
     if (bypassAutoEncryption) {
       return new CommandRewriter(CollectionSchema.none(namespace.getFullName()), crypto,
           other -> CollectionSchema.none(namespace.getDatabaseName() + "." + other));
     }
-    return new CommandRewriter(schema(namespace), crypto,
+    CollectionSchema schema = schema(namespace);
+    if (!schema.hasEncryptedFields() && documentClass != null) {
+      schema = AnnotatedSchemas.of(documentClass)
+          .map(node -> new CollectionSchema(namespace.getFullName(), node)).orElse(schema);
+    }
+    return new CommandRewriter(schema, crypto,
         other -> schema(new MongoNamespace(namespace.getDatabaseName(), other)));
   }
 

@@ -83,7 +83,7 @@ final class CommandRewriter {
           + " encryption does not encrypt twice");
     }
     checkType(value, spec, path);
-    String altName = null;
+    String altName = spec.keyAltName();
     if (spec.keyAltNamePointer() != null) {
       if (root == null) {
         throw refuse(path, "its keyId is the JSON pointer '" + spec.keyAltNamePointer() + "', which"
@@ -255,7 +255,7 @@ final class CommandRewriter {
           + " (use $exists: false)");
     }
     checkType(value, spec, path);
-    return crypto.encrypt(value, spec, null);
+    return crypto.encrypt(value, spec, spec.keyAltName());
   }
 
   // ----------------------------------------------------------------- updates

@@ -6,10 +6,12 @@ import java.util.UUID;
 import org.bson.BsonType;
 
 /**
- * How one schema field is encrypted: the algorithm, the key (a key id, or a JSON pointer to a key
- * alternate name held in the document), and the BSON types the value may have (empty: any).
+ * How one schema field is encrypted: the algorithm, the key (exactly one of a key id, a JSON
+ * pointer to a key alternate name held in the document, or a fixed key alternate name from an
+ * {@code @Encrypted} annotation), and the BSON types the value may have (empty: any).
  */
-record EncryptSpec(Algorithm algorithm, UUID keyId, String keyAltNamePointer, Set<BsonType> bsonTypes) {
+record EncryptSpec(Algorithm algorithm, UUID keyId, String keyAltNamePointer, String keyAltName,
+    Set<BsonType> bsonTypes) {
 
   boolean isDeterministic() {
     return algorithm == Algorithm.DETERMINISTIC;

@@ -70,7 +70,7 @@ final class EncryptingMongoCollection<T> extends ForwardingMongoCollection<T> {
   }
 
   private CommandRewriter rewriter() {
-    return engine.rewriter(delegate.getNamespace());
+    return engine.rewriter(delegate.getNamespace(), delegate.getDocumentClass());
   }
 
   // ------------------------------------------------------------------ conversions

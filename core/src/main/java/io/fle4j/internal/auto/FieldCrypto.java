@@ -6,8 +6,8 @@ import org.bson.BsonValue;
 /** Encrypts one value for a schema field; implemented on the data-key cache. */
 interface FieldCrypto {
   /**
-   * @param keyAltName the key alternate name a JSON-pointer keyId resolved to, or null when the
-   *     spec names a key id
+   * @param keyAltName the key alternate name to use (from a JSON-pointer keyId or an annotation),
+   *     or null when the spec names a key id
    */
   BsonBinary encrypt(BsonValue value, EncryptSpec spec, String keyAltName);
 }

@@ -188,7 +188,7 @@ final class SchemaParser {
             "type " + name(type) + " cannot be encrypted deterministically; use the random algorithm");
       }
     }
-    return new EncryptSpec(algorithm, keyId, pointer, Set.copyOf(types));
+    return new EncryptSpec(algorithm, keyId, pointer, null, Set.copyOf(types));
   }
 
   /** The schema name of a BSON type, as written in {@code bsonType}. */

@@ -45,7 +45,7 @@ class CommandRewriterTest {
 
   private static BsonValue enc(String json) {
     BsonValue value = BsonDocument.parse("{v: " + json + "}").get("v");
-    return FAKE.encrypt(value, new EncryptSpec(io.fle4j.Algorithm.DETERMINISTIC, KEY, null, java.util.Set.of()), null);
+    return FAKE.encrypt(value, new EncryptSpec(io.fle4j.Algorithm.DETERMINISTIC, KEY, null, null, java.util.Set.of()), null);
   }
 
   private static BsonDocument doc(String json) {

@@ -69,6 +69,14 @@ class AutoEncryptionEndToEndTest {
 
   public record Patient(String name, String ssn, String notes, String plan) {}
 
+  public record Card(@io.fle4j.Encrypted(algorithm = Algorithm.DETERMINISTIC, keyAltName = "notes-key")
+      String number, String brand) {}
+
+  public record AnnotatedPatient(@org.bson.codecs.pojo.annotations.BsonId Integer id, String name,
+      @io.fle4j.Encrypted(algorithm = Algorithm.DETERMINISTIC, keyAltName = "notes-key") String ssn,
+      @io.fle4j.Encrypted(algorithm = Algorithm.RANDOM, keyAltName = "notes-key") List<Integer> visits,
+      Card card) {}
+
   @BeforeEach
   void setUp() {
     new SecureRandom().nextBytes(masterKey);
@@ -280,6 +288,25 @@ class AutoEncryptionEndToEndTest {
       assertThat(encrypted(stored.get("ssn"))).isTrue();
       assertThat(coll.find(eq("ssn", "remote-ssn")).first().getString("name")).isEqualTo("p1");
     }
+  }
+
+  @Test
+  void encryptedAnnotations_onRecords_makeTheSchema_whenThereIsNoOther() {
+    MongoCollection<AnnotatedPatient> annotated =
+        fle4j.getDatabase(db).getCollection("annotated", AnnotatedPatient.class);
+    AnnotatedPatient ada = new AnnotatedPatient(1, "Ada", "111", List.of(1, 2), new Card("4111", "visa"));
+    annotated.insertMany(List.of(ada, new AnnotatedPatient(2, "Bob", "222", List.of(), new Card("5500", "mc"))));
+
+    BsonDocument stored = plain.getDatabase(db).getCollection("annotated", BsonDocument.class)
+        .find(eq("_id", 1)).first();
+    assertThat(encrypted(stored.get("ssn"))).isTrue();
+    assertThat(encrypted(stored.get("visits"))).isTrue();
+    assertThat(encrypted(stored.getDocument("card").get("number"))).isTrue();
+    assertThat(stored.getDocument("card").getString("brand").getValue()).isEqualTo("visa");
+
+    assertThat(annotated.find(eq("ssn", "111")).first()).isEqualTo(ada);
+    assertThat(annotated.find(eq("card.number", "5500")).first().name()).isEqualTo("Bob");
+    assertRefused(() -> annotated.find(gt("ssn", "1")).first(), "ssn", "range query");
   }
 
   @Test
