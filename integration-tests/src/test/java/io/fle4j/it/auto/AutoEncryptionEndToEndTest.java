@@ -310,6 +310,18 @@ class AutoEncryptionEndToEndTest {
   }
 
   @Test
+  void read_ciphertextWhoseKeyIsGone_failsNamingTheKey_neverReturnsCiphertext() {
+    patients.insertOne(patient(1, "ssn-1"));
+    plain.getDatabase(db).getCollection("keys").deleteMany(new Document());
+    try (MongoClient fresh = Fle4jMongoClients.create(autoSettings(Map.of(db + ".patients", schema()), false))) {
+      MongoCollection<Document> coll = fresh.getDatabase(db).getCollection("patients");
+      assertThatThrownBy(() -> coll.find(eq("_id", 1)).first())
+          .isInstanceOf(io.fle4j.DataKeyNotFoundException.class)
+          .hasMessageContaining(keyId.asUuid().toString());
+    }
+  }
+
+  @Test
   void invalidSchema_failsAtFirstUse_namingThePathAndRule() {
     BsonDocument bad = BsonDocument.parse("{properties: {ssn: {encrypt: {bsonType: 'double', algorithm: '"
         + DET + "', keyId: [UUID('" + keyId.asUuid() + "')]}}}}");
