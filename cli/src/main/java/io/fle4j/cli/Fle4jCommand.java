@@ -14,27 +14,47 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Fle4jCommand.Version.class,
     description = "Client-side field-level encryption for MongoDB, in pure Java.",
-    subcommands = {QuickstartCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {QuickstartCommand.class, KeyVaultCommand.class, KeysCommand.class,
+        ValueCommands.Encrypt.class, ValueCommands.Decrypt.class, CollectionCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
         "1:the operation failed (KMS, key vault or MongoDB error)",
-        "2:invalid command line or configuration"})
+        "2:invalid command line or configuration",
+        "3:a bulk job finished, but some documents failed (see its summary)",
+        "4:cancelled (a confirmation was declined)"})
 public final class Fle4jCommand implements Runnable {
   /** Exit code for a failed operation. */
   static final int FAILED = 1;
   /** Exit code for invalid input. */
   static final int INVALID_INPUT = 2;
+  /** Exit code for a bulk job that completed with failed documents. */
+  static final int PARTIAL_FAILURE = 3;
+  /** Exit code for a declined confirmation. */
+  static final int CANCELLED = 4;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Where ${NAME} in the configuration file is looked up. */
+  final java.util.function.Function<String, String> environment;
+
+  private Fle4jCommand(java.util.function.Function<String, String> environment) {
+    this.environment = environment;
+  }
 
   public static void main(String[] args) {
     System.exit(newCommandLine().execute(args));
   }
 
-  /** The command line with fle4j's error handling; tests drive it directly. */
+  /** The command line with fle4j's error handling, on the process's environment. */
   public static CommandLine newCommandLine() {
-    CommandLine commandLine = new CommandLine(new Fle4jCommand());
+    return newCommandLine(System::getenv);
+  }
+
+  /** The command line on a given environment; tests drive it directly. */
+  static CommandLine newCommandLine(java.util.function.Function<String, String> environment) {
+    CommandLine commandLine = new CommandLine(new Fle4jCommand(environment));
     commandLine.setExecutionExceptionHandler(new ErrorHandler());
     return commandLine;
   }
@@ -50,7 +70,8 @@ public final class Fle4jCommand implements Runnable {
     public int handleExecutionException(
         Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
       boolean invalidInput = e instanceof io.fle4j.ConfigurationException
-          || e instanceof IllegalArgumentException;
+          || e instanceof IllegalArgumentException
+          || e instanceof io.fle4j.DataKeyNotFoundException;
       commandLine.getErr().println("fle4j: " + e.getMessage());
       return invalidInput ? INVALID_INPUT : FAILED;
     }

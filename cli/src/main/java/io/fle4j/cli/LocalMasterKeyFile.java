@@ -49,6 +49,14 @@ final class LocalMasterKeyFile {
         java.util.Arrays.fill(key, (byte) 0);
       }
     }
+    return load(file);
+  }
+
+  /** Reads an existing key file, refusing one that others can read. */
+  static Loaded load(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException("the master key file " + file + " does not exist");
+    }
     Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
     if (permissions.stream().anyMatch(OTHERS_OR_GROUP::contains)) {
       throw new IllegalArgumentException("the master key file " + file + " can be read or written"

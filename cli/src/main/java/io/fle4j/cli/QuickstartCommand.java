@@ -81,9 +81,15 @@ final class QuickstartCommand implements Callable<Integer> {
           .keyVaultNamespace(KEY_VAULT)
           .kmsProviders(Map.of("local", Map.of("key", keyBytes)))
           .build();
-      java.util.Arrays.fill(keyBytes, (byte) 0);
+      ClientEncryption created;
+      try {
+        created = ClientEncryptions.create(encryptionSettings);
+      } finally {
+        // The provider has its own copy now; wipe ours (not before: the settings hold this array).
+        java.util.Arrays.fill(keyBytes, (byte) 0);
+      }
       try (MongoClient client = MongoClients.create(clientSettings);
-           ClientEncryption encryption = ClientEncryptions.create(encryptionSettings)) {
+           ClientEncryption encryption = created) {
         run(out, client, encryption, masterKey.created(), connection);
       }
     }

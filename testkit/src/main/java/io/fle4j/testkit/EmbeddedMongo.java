@@ -7,7 +7,6 @@ import com.mongodb.client.MongoClients;
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ public final class EmbeddedMongo implements AutoCloseable {
    * @throws UncheckedIOException if the relay cannot bind a port
    */
   public static EmbeddedMongo startInMemory() {
-    return start(new MemoryBackend(), "memory");
+    return start(new IdLookupMemoryBackend(), "memory");
   }
 
   /**

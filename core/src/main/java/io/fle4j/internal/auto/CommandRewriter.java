@@ -30,6 +30,7 @@ final class CommandRewriter {
   private final CollectionSchema schema;
   private final FieldCrypto crypto;
   private final Function<String, CollectionSchema> otherCollections;
+  private final boolean keepExistingCiphertext;
 
   /**
    * @param otherCollections the schema of another collection of the same database, by name, for
@@ -37,9 +38,19 @@ final class CommandRewriter {
    */
   CommandRewriter(CollectionSchema schema, FieldCrypto crypto,
       Function<String, CollectionSchema> otherCollections) {
+    this(schema, crypto, otherCollections, false);
+  }
+
+  /**
+   * @param keepExistingCiphertext keep values that are already encrypted instead of refusing them
+   *     (for encrypting existing data in place, where part of it may be encrypted already)
+   */
+  CommandRewriter(CollectionSchema schema, FieldCrypto crypto,
+      Function<String, CollectionSchema> otherCollections, boolean keepExistingCiphertext) {
     this.schema = schema;
     this.crypto = crypto;
     this.otherCollections = otherCollections;
+    this.keepExistingCiphertext = keepExistingCiphertext;
   }
 
   boolean hasEncryptedFields() {
@@ -79,6 +90,9 @@ final class CommandRewriter {
 
   private BsonValue encryptValue(BsonValue value, EncryptSpec spec, String path, BsonDocument root) {
     if (value.isBinary() && value.asBinary().getType() == BsonBinarySubType.ENCRYPTED.getValue()) {
+      if (keepExistingCiphertext) {
+        return value;
+      }
       throw refuse(path, "already holds an encrypted value (binary subtype 6); automatic"
           + " encryption does not encrypt twice");
     }

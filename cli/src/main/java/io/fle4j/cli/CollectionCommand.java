@@ -1,0 +1,324 @@
+package io.fle4j.cli;
+
+import com.mongodb.MongoNamespace;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.vault.EncryptOptions;
+import com.mongodb.client.vault.ClientEncryption;
+import io.fle4j.Algorithm;
+import io.fle4j.ConfigurationException;
+import io.fle4j.SchemaEncryptor;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code fle4j collection encrypt | rotate | decrypt}: rewrite existing data in place. */
+@Command(name = "collection", mixinStandardHelpOptions = true,
+    description = {"Encrypt existing plaintext fields, re-encrypt fields under new data keys, or"
+        + " decrypt them back. Batched, resumable after a crash (a checkpoint is kept in the"
+        + " database), verified before each write, and safe next to a running application: a"
+        + " document changed meanwhile is re-read, never overwritten."},
+    subcommands = {CollectionCommand.Encrypt.class, CollectionCommand.Rotate.class,
+        CollectionCommand.Decrypt.class})
+final class CollectionCommand {
+
+  /** Options and the run/print logic shared by the three jobs. */
+  abstract static class BulkCommand implements Callable<Integer> {
+    @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--namespace", required = true, paramLabel = "DB.COLL", description = "The collection.")
+    String namespace;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500",
+        description = "Documents per batch and checkpoint. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--dry-run", description = "Read, transform and verify, but write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--job-id", paramLabel = "ID",
+        description = "Name of the checkpoint; by default derived from the command and its options,"
+            + " so running the same command again resumes it.")
+    String jobId;
+
+    @Option(names = "--restart", description = "Ignore an unfinished checkpoint and start from the beginning.")
+    boolean restart;
+
+    abstract String kind();
+
+    /** The options that make two runs the same job. */
+    abstract String jobParameters();
+
+    abstract UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns);
+
+    @Override
+    public Integer call() throws Exception {
+      if (batchSize < 1) {
+        throw new ConfigurationException("--batch-size", "must be at least 1, got " + batchSize);
+      }
+      MongoNamespace ns = namespace(namespace);
+      try (CliContext context = CliContext.open(connection)) {
+        MongoCollection<BsonDocument> collection = context.client.getDatabase(ns.getDatabaseName())
+            .getCollection(ns.getCollectionName(), BsonDocument.class);
+        MongoCollection<BsonDocument> checkpoints = context.client.getDatabase(ns.getDatabaseName())
+            .getCollection("fle4j_jobs", BsonDocument.class);
+        String id = jobId != null ? jobId : kind() + " " + ns.getFullName() + jobParameters();
+        BulkRewriteJob job = new BulkRewriteJob(collection, checkpoints, id, transform(context, ns),
+            Ciphertexts.verifier(context.encryption), batchSize, dryRun);
+        PrintWriter err = spec.commandLine().getErr();
+        BulkRewriteJob.Summary summary = job.run(
+            Progress.forTerminalOrLog("collection " + kind() + " " + ns.getFullName(), err), restart);
+        print(summary);
+        return summary.failed() > 0 ? Fle4jCommand.PARTIAL_FAILURE : 0;
+      }
+    }
+
+    private void print(BulkRewriteJob.Summary summary) {
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.json()) {
+        Output.json(out, summary.toDocument());
+        return;
+      }
+      List<String[]> fields = new ArrayList<>();
+      fields.add(new String[] {"job", summary.jobId() + (summary.resumed() ? " (resumed)" : "")
+          + (summary.dryRun() ? " (dry run: nothing written)" : "")});
+      fields.add(new String[] {"scanned", String.format("%,d", summary.scanned())});
+      fields.add(new String[] {summary.dryRun() ? "would change" : "changed", String.format("%,d", summary.changed())});
+      fields.add(new String[] {"skipped", String.format("%,d (nothing to do)", summary.skipped())});
+      fields.add(new String[] {"failed", String.format("%,d", summary.failed())});
+      fields.add(new String[] {"time", String.format("%.1f s", summary.elapsed().toMillis() / 1000.0)});
+      Output.fields(out, fields);
+      for (String failure : summary.failures()) {
+        out.println("  failed: " + failure);
+      }
+    }
+  }
+
+  @Command(name = "encrypt", mixinStandardHelpOptions = true,
+      description = {"Encrypts the plaintext fields a schema marks, in place. Fields already"
+          + " encrypted are left as they are."})
+  static final class Encrypt extends BulkCommand {
+    @Option(names = "--schema", paramLabel = "FILE",
+        description = "A CSFLE JSON schema file; default: the configuration's schemas[namespace].")
+    Path schema;
+
+    @Override
+    String kind() {
+      return "encrypt";
+    }
+
+    @Override
+    String jobParameters() {
+      return "";
+    }
+
+    @Override
+    UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns) {
+      BsonDocument jsonSchema;
+      try {
+        jsonSchema = schema != null
+            ? BsonDocument.parse(Files.readString(schema, StandardCharsets.UTF_8))
+            : context.config.schemas.containsKey(ns.getFullName())
+                ? context.config.schemas.getDocument(ns.getFullName()) : null;
+      } catch (java.io.IOException e) {
+        throw new ConfigurationException("--schema", "cannot read " + schema + ": " + e.getMessage());
+      }
+      if (jsonSchema == null) {
+        throw new ConfigurationException("--schema", "no schema for " + ns.getFullName()
+            + ": pass --schema FILE or add it to the configuration's schemas");
+      }
+      SchemaEncryptor encryptor = SchemaEncryptor.of(ns.getFullName(), jsonSchema, context.encryption);
+      if (!encryptor.hasEncryptedFields()) {
+        throw new ConfigurationException("--schema", "the schema for " + ns.getFullName() + " encrypts no field");
+      }
+      return encryptor::encrypt;
+    }
+  }
+
+  static final class TargetKey {
+    @Option(names = "--to-key-id", paramLabel = "UUID", required = true, description = "The new data key's id.")
+    String keyId;
+
+    @Option(names = "--to-key-alt-name", paramLabel = "NAME", required = true, description = "The new data key's alternate name.")
+    String keyAltName;
+  }
+
+  @Command(name = "rotate", mixinStandardHelpOptions = true,
+      description = {"Re-encrypts encrypted values under another data key (same algorithm), for"
+          + " example before deleting the old key. Values already under the new key are left alone."})
+  static final class Rotate extends BulkCommand {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    TargetKey target;
+
+    @Option(names = "--from-key", paramLabel = "KEY",
+        description = "Only values encrypted with this key (id or alternate name); default: any other key.")
+    String fromKey;
+
+    @Option(names = "--field", paramLabel = "PATH", description = "Only these fields (repeatable); default: all.")
+    List<String> fields = new ArrayList<>();
+
+    @Override
+    String kind() {
+      return "rotate";
+    }
+
+    @Override
+    String jobParameters() {
+      return " to " + (target.keyId != null ? target.keyId : target.keyAltName)
+          + (fromKey == null ? "" : " from " + fromKey) + (fields.isEmpty() ? "" : " fields " + fields);
+    }
+
+    @Override
+    UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns) {
+      ClientEncryption encryption = context.encryption;
+      UUID to = Ciphertexts.uuid(Keys.find(encryption, target.keyId != null ? target.keyId : target.keyAltName)
+          .getBinary("_id"));
+      UUID from = fromKey == null ? null : Ciphertexts.uuid(Keys.find(encryption, fromKey).getBinary("_id"));
+      BsonBinary toId = new BsonBinary(to, org.bson.UuidRepresentation.STANDARD);
+      return document -> Ciphertexts.map(document, fields, ciphertext -> {
+        UUID key = Ciphertexts.keyId(ciphertext);
+        if (key.equals(to) || (from != null && !key.equals(from))) {
+          return ciphertext;
+        }
+        Algorithm algorithm = ciphertext.getData()[0] == 1 ? Algorithm.DETERMINISTIC : Algorithm.RANDOM;
+        return encryption.encrypt(encryption.decrypt(ciphertext),
+            new EncryptOptions(algorithm.specName()).keyId(toId));
+      });
+    }
+  }
+
+  @Command(name = "decrypt", mixinStandardHelpOptions = true,
+      description = {"Decrypts encrypted values back to plaintext, in place: the way back."})
+  static final class Decrypt extends BulkCommand {
+    @Option(names = "--field", paramLabel = "PATH", description = "Only these fields (repeatable); default: all.")
+    List<String> fields = new ArrayList<>();
+
+    @Override
+    String kind() {
+      return "decrypt";
+    }
+
+    @Override
+    String jobParameters() {
+      return fields.isEmpty() ? "" : " fields " + fields;
+    }
+
+    @Override
+    UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns) {
+      return document -> Ciphertexts.map(document, fields, context.encryption::decrypt);
+    }
+  }
+
+  static MongoNamespace namespace(String text) {
+    int dot = text.indexOf('.');
+    if (dot <= 0 || dot == text.length() - 1) {
+      throw new ConfigurationException("--namespace", "must be 'database.collection', got '" + text + "'");
+    }
+    return new MongoNamespace(text);
+  }
+
+  /** Walking documents for CSFLE ciphertexts. */
+  static final class Ciphertexts {
+    private Ciphertexts() {}
+
+    static boolean isCiphertext(BsonValue value) {
+      if (!value.isBinary() || value.asBinary().getType() != 6) {
+        return false;
+      }
+      byte[] data = value.asBinary().getData();
+      return data.length > 17 && (data[0] == 1 || data[0] == 2);
+    }
+
+    static UUID keyId(BsonBinary ciphertext) {
+      ByteBuffer bytes = ByteBuffer.wrap(ciphertext.getData(), 1, 16);
+      return new UUID(bytes.getLong(), bytes.getLong());
+    }
+
+    static UUID uuid(BsonBinary id) {
+      ByteBuffer bytes = ByteBuffer.wrap(id.getData());
+      return new UUID(bytes.getLong(), bytes.getLong());
+    }
+
+    /** A copy of the document with {@code f} applied to every ciphertext under the given paths. */
+    static BsonDocument map(BsonDocument document, List<String> fields,
+        java.util.function.Function<BsonBinary, BsonValue> f) {
+      return mapDocument(document, "", fields, f);
+    }
+
+    private static BsonDocument mapDocument(BsonDocument document, String prefix, List<String> fields,
+        java.util.function.Function<BsonBinary, BsonValue> f) {
+      BsonDocument out = new BsonDocument();
+      for (Map.Entry<String, BsonValue> field : document.entrySet()) {
+        String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+        out.put(field.getKey(), mapValue(field.getValue(), path, fields, f));
+      }
+      return out;
+    }
+
+    private static BsonValue mapValue(BsonValue value, String path, List<String> fields,
+        java.util.function.Function<BsonBinary, BsonValue> f) {
+      if (isCiphertext(value)) {
+        return selected(path, fields) ? f.apply(value.asBinary()) : value;
+      }
+      if (value.isDocument()) {
+        return mapDocument(value.asDocument(), path, fields, f);
+      }
+      if (value.isArray()) {
+        BsonArray out = new BsonArray();
+        int i = 0;
+        for (BsonValue element : value.asArray()) {
+          out.add(mapValue(element, path + "." + i++, fields, f));
+        }
+        return out;
+      }
+      return value;
+    }
+
+    private static boolean selected(String path, List<String> fields) {
+      return fields.isEmpty() || fields.stream().anyMatch(f -> path.equals(f) || path.startsWith(f + "."));
+    }
+
+    /** A rewrite is right when both sides decrypt to the same value. */
+    static BulkRewriteJob.Verifier verifier(ClientEncryption encryption) {
+      return (path, oldValue, newValue) -> {
+        BsonValue before = plaintext(oldValue, encryption);
+        BsonValue after = plaintext(newValue, encryption);
+        if (!before.equals(after)) {
+          throw new IllegalStateException("verification failed for '" + path
+              + "': the rewritten value does not decrypt to the original");
+        }
+      };
+    }
+
+    private static BsonValue plaintext(BsonValue value, ClientEncryption encryption) {
+      if (isCiphertext(value)) {
+        return encryption.decrypt(value.asBinary());
+      }
+      if (value.isDocument()) {
+        return mapDocument(value.asDocument(), "", List.of(), encryption::decrypt);
+      }
+      if (value.isArray()) {
+        return mapValue(value, "", List.of(), encryption::decrypt);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package io.fle4j.cli;
+
+import com.mongodb.client.model.vault.DataKeyOptions;
+import com.mongodb.client.model.vault.RewrapManyDataKeyOptions;
+import com.mongodb.client.model.vault.RewrapManyDataKeyResult;
+import io.fle4j.ConfigurationException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.bson.BsonBinary;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.json.JsonParseException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code fle4j keys ...}: data key management. */
+@Command(name = "keys", mixinStandardHelpOptions = true,
+    description = "Create, list, show, name, delete and rewrap data keys.",
+    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Show.class,
+        KeysCommand.AddAltName.class, KeysCommand.RemoveAltName.class, KeysCommand.Delete.class,
+        KeysCommand.Rewrap.class})
+final class KeysCommand {
+
+  /** Base of the key commands: options and the print helpers. */
+  abstract static class KeyCommand implements Callable<Integer> {
+    @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    void printKey(BsonDocument key) {
+      if (output.json()) {
+        Output.json(out(), Keys.view(key));
+      } else {
+        Output.table(out(), Keys.HEADERS, List.of(Keys.row(key)));
+      }
+    }
+
+    static BsonDocument parseJson(String json, String option) {
+      try {
+        return BsonDocument.parse(json);
+      } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
+        throw new ConfigurationException(option, "is not a JSON document: " + e.getMessage());
+      }
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a data key.")
+  static final class Create extends KeyCommand {
+    @Option(names = "--provider", required = true, paramLabel = "NAME",
+        description = "KMS provider, such as local, aws or aws:prod.")
+    String provider;
+
+    @Option(names = "--alt-name", paramLabel = "NAME", description = "An alternate name (repeatable).")
+    List<String> altNames = new ArrayList<>();
+
+    @Option(names = "--master-key", paramLabel = "JSON",
+        description = "The master key document, e.g. '{\"region\": \"us-east-1\", \"key\": \"arn:...\"}'.")
+    String masterKey;
+
+    @Override
+    public Integer call() throws Exception {
+      try (CliContext context = CliContext.open(connection)) {
+        DataKeyOptions options = new DataKeyOptions().keyAltNames(altNames);
+        if (masterKey != null) {
+          options.masterKey(parseJson(masterKey, "--master-key"));
+        }
+        BsonBinary id = context.encryption.createDataKey(provider, options);
+        printKey(context.encryption.getKey(id));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists data keys.")
+  static final class ListKeys extends KeyCommand {
+    @Option(names = "--filter", paramLabel = "JSON", description = "A key vault query, e.g. '{\"masterKey.provider\": \"local\"}'.")
+    String filter;
+
+    @Override
+    public Integer call() throws Exception {
+      try (CliContext context = CliContext.open(connection)) {
+        List<BsonDocument> keys = context.keyVault()
+            .find(filter == null ? new BsonDocument() : parseJson(filter, "--filter"))
+            .into(new ArrayList<>());
+        if (output.json()) {
+          Output.jsonArray(out(), keys.stream().map(Keys::view).toList());
+        } else {
+          Output.table(out(), Keys.HEADERS, keys.stream().map(Keys::row).toList());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one data key.")
+  static final class Show extends KeyCommand {
+    @Parameters(paramLabel = "KEY", description = "The key's id (UUID) or one of its alternate names.")
+    String key;
+
+    @Override
+    public Integer call() throws Exception {
+      try (CliContext context = CliContext.open(connection)) {
+        BsonDocument found = Keys.find(context.encryption, key);
+        if (output.json()) {
+          Output.json(out(), Keys.view(found));
+        } else {
+          BsonDocument view = Keys.view(found);
+          List<String[]> fields = new ArrayList<>();
+          view.forEach((name, value) -> fields.add(new String[] {name,
+              value.isString() ? value.asString().getValue() : Output.inline(value)}));
+          Output.fields(out(), fields);
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "add-alt-name", mixinStandardHelpOptions = true, description = "Adds an alternate name to a key.")
+  static final class AddAltName extends KeyCommand {
+    @Parameters(index = "0", paramLabel = "KEY", description = "The key's id or alternate name.")
+    String key;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "The name to add.")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      try (CliContext context = CliContext.open(connection)) {
+        BsonBinary id = Keys.find(context.encryption, key).getBinary("_id");
+        context.encryption.addKeyAltName(id, name);
+        printKey(context.encryption.getKey(id));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "remove-alt-name", mixinStandardHelpOptions = true, description = "Removes an alternate name from a key.")
+  static final class RemoveAltName extends KeyCommand {
+    @Parameters(index = "0", paramLabel = "KEY", description = "The key's id or alternate name.")
+    String key;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "The name to remove.")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      try (CliContext context = CliContext.open(connection)) {
+        BsonBinary id = Keys.find(context.encryption, key).getBinary("_id");
+        context.encryption.removeKeyAltName(id, name);
+        printKey(context.encryption.getKey(id));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = {"Deletes a data key. Everything encrypted with it becomes unreadable for good"
+          + " (crypto-shredding). Asks for confirmation unless --yes."})
+  static final class Delete extends KeyCommand {
+    @Parameters(paramLabel = "KEY", description = "The key's id or alternate name.")
+    String key;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation.")
+    boolean yes;
+
+    @Override
+    public Integer call() throws Exception {
+      try (CliContext context = CliContext.open(connection)) {
+        BsonDocument found = Keys.find(context.encryption, key);
+        String id = Keys.id(found);
+        PrintWriter err = spec.commandLine().getErr();
+        if (!yes) {
+          err.println("Deleting data key " + id + " makes every value encrypted with it unreadable,"
+              + " for good (crypto-shredding).");
+          if (System.console() == null && !Boolean.getBoolean("fle4j.cli.interactive")) {
+            err.println("Not a terminal: pass --yes to delete without asking.");
+            return Fle4jCommand.CANCELLED;
+          }
+          err.print("Type the key id to confirm: ");
+          err.flush();
+          String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+          if (answer == null || !answer.strip().equals(id)) {
+            err.println("Not deleted.");
+            return Fle4jCommand.CANCELLED;
+          }
+        }
+        long deleted = context.encryption.deleteKey(found.getBinary("_id")).getDeletedCount();
+        if (output.json()) {
+          Output.json(out(), new BsonDocument("deleted", new BsonString(id)).append("count", new BsonInt32((int) deleted)));
+        } else {
+          out().println("Deleted data key " + id + ".");
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rewrap", mixinStandardHelpOptions = true,
+      description = {"Rotates the master key: re-wraps data keys under another master key (or their"
+          + " own). The data keys themselves, and so all encrypted data, stay as they are."})
+  static final class Rewrap extends KeyCommand {
+    @Option(names = "--filter", paramLabel = "JSON", description = "Which keys; default: all.")
+    String filter;
+
+    @Option(names = "--to-provider", paramLabel = "NAME", description = "The KMS provider to wrap them with.")
+    String toProvider;
+
+    @Option(names = "--master-key", paramLabel = "JSON", description = "The new master key document.")
+    String masterKey;
+
+    @Option(names = "--dry-run", description = "Show which keys would be rewrapped; change nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws IOException {
+      if (masterKey != null && toProvider == null) {
+        throw new ConfigurationException("--master-key", "requires --to-provider");
+      }
+      try (CliContext context = CliContext.open(connection)) {
+        BsonDocument query = filter == null ? new BsonDocument() : parseJson(filter, "--filter");
+        List<BsonDocument> keys = context.keyVault().find(query).into(new ArrayList<>());
+        long modified = 0;
+        if (!dryRun && !keys.isEmpty()) {
+          RewrapManyDataKeyOptions options = new RewrapManyDataKeyOptions().provider(toProvider);
+          if (masterKey != null) {
+            options.masterKey(parseJson(masterKey, "--master-key"));
+          }
+          RewrapManyDataKeyResult result = context.encryption.rewrapManyDataKey(query, options);
+          modified = result.getBulkWriteResult() == null ? 0 : result.getBulkWriteResult().getModifiedCount();
+        }
+        if (output.json()) {
+          Output.json(out(), new BsonDocument("matched", new BsonInt32(keys.size()))
+              .append("rewrapped", new BsonInt32((int) modified))
+              .append("dryRun", org.bson.BsonBoolean.valueOf(dryRun)));
+        } else {
+          Output.table(out(), Keys.HEADERS, (dryRun ? keys
+              : context.keyVault().find(query).into(new ArrayList<BsonDocument>())).stream().map(Keys::row).toList());
+          out().println((dryRun ? "Would rewrap " : "Rewrapped ") + (dryRun ? keys.size() : modified)
+              + " of " + keys.size() + " matching key(s)" + (toProvider == null ? " under their own master key." : " under " + toProvider + "."));
+        }
+      }
+      return 0;
+    }
+  }
+}

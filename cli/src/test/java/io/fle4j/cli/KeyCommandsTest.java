@@ -1,0 +1,168 @@
+package io.fle4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fle4j.testkit.EmbeddedMongo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyCommandsTest {
+  private static EmbeddedMongo mongo;
+  @TempDir Path dir;
+  private Cli cli;
+
+  @BeforeAll
+  static void start() {
+    mongo = EmbeddedMongo.startInMemory();
+  }
+
+  @AfterAll
+  static void stop() {
+    mongo.close();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    cli = Cli.withLocalKeys(mongo.connectionString(), dir,
+        ", \"keyVault\": {\"namespace\": \"kv" + System.nanoTime() + ".keys\"}");
+  }
+
+  private static BsonDocument json(Cli.Run run) {
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    return BsonDocument.parse(run.out());
+  }
+
+  @Test
+  void keyvaultInit_isIdempotent() {
+    Cli.Run first = cli.run("keyvault", "init");
+    Cli.Run second = cli.run("keyvault", "init", "--output", "json");
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    assertThat(first.out()).contains("keyAltNames_1");
+    assertThat(json(second).getString("index").getValue()).isEqualTo("keyAltNames_1");
+  }
+
+  @Test
+  void keys_createListShowAltNamesDelete_endToEnd() {
+    cli.run("keyvault", "init");
+    BsonDocument created = json(cli.run("keys", "create", "--provider", "local", "--alt-name", "ssn",
+        "--alt-name", "ssn-v1", "--output", "json"));
+    String id = created.getString("_id").getValue();
+    assertThat(created.getInt32("keyMaterialBytes").getValue()).isEqualTo(160);
+    assertThat(created.toJson()).doesNotContain("keyMaterial\"").as("never prints key material");
+    cli.run("keys", "create", "--provider", "local:b");
+
+    Cli.Run list = cli.run("keys", "list");
+    assertThat(list.out()).contains(id).contains("ssn,ssn-v1").contains("local:b");
+    assertThat(BsonDocument.parse("{a: " + cli.run("keys", "list", "--output", "json",
+        "--filter", "{\"masterKey.provider\": \"local:b\"}").out() + "}").getArray("a")).hasSize(1);
+    assertThat(cli.run("keys", "show", "ssn").out()).contains(id);
+
+    assertThat(cli.run("keys", "add-alt-name", id, "tax").out()).contains("tax");
+    Cli.Run duplicate = cli.run("keys", "add-alt-name", id, "tax");
+    assertThat(duplicate.exitCode()).isZero(); // adding a name the key already has is no error
+    assertThat(cli.run("keys", "remove-alt-name", "tax", "ssn-v1").out()).doesNotContain("ssn-v1");
+
+    Cli.Run refused = cli.run("keys", "delete", id);
+    assertThat(refused.exitCode()).isEqualTo(Fle4jCommand.CANCELLED);
+    assertThat(refused.err()).contains("crypto-shredding").contains("--yes");
+    assertThat(cli.run("keys", "show", id).exitCode()).isZero();
+
+    assertThat(cli.run("keys", "delete", id, "--yes").out()).contains("Deleted data key " + id);
+    Cli.Run gone = cli.run("keys", "show", id);
+    assertThat(gone.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(gone.err()).contains(id);
+  }
+
+  @Test
+  void keysRewrap_dryRunChangesNothing_thenMovesKeysToTheNewProvider() {
+    String id = json(cli.run("keys", "create", "--provider", "local", "--output", "json")).getString("_id").getValue();
+    String ciphertext = cli.run("encrypt", "--key-id", id, "secret").out().strip();
+
+    Cli.Run dry = cli.run("keys", "rewrap", "--to-provider", "local:b", "--dry-run");
+    assertThat(dry.out()).contains("Would rewrap 1 of 1");
+    assertThat(cli.run("keys", "show", id).out()).doesNotContain("local:b");
+
+    BsonDocument result = json(cli.run("keys", "rewrap", "--filter", "{\"masterKey.provider\": \"local\"}",
+        "--to-provider", "local:b", "--output", "json"));
+    assertThat(result.getInt32("rewrapped").getValue()).isEqualTo(1);
+    assertThat(cli.run("keys", "show", id).out()).contains("local:b");
+    assertThat(cli.run("decrypt", ciphertext).out().strip()).isEqualTo("secret");
+
+    Cli.Run masterKeyAlone = cli.run("keys", "rewrap", "--master-key", "{}");
+    assertThat(masterKeyAlone.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(masterKeyAlone.err()).contains("--master-key").contains("--to-provider");
+  }
+
+  @Test
+  void encryptDecrypt_roundTripStringsAndJsonValues() {
+    cli.run("keys", "create", "--provider", "local", "--alt-name", "k");
+    Cli.Run det1 = cli.run("encrypt", "--key-alt-name", "k", "--algorithm", "deterministic", "123-45-6789");
+    Cli.Run det2 = cli.run("encrypt", "--key-alt-name", "k", "--algorithm", "deterministic", "123-45-6789");
+    assertThat(det1.out()).isEqualTo(det2.out());
+    assertThat(cli.run("decrypt", det1.out().strip()).out().strip()).isEqualTo("123-45-6789");
+
+    Cli.Run json = cli.run("encrypt", "--key-alt-name", "k", "--json", "{\"a\": [1, 2]}", "--output", "json");
+    assertThat(json.out()).contains("$binary");
+    assertThat(BsonDocument.parse(cli.run("decrypt", json.out(), "--output", "json").out()))
+        .isEqualTo(BsonDocument.parse("{\"a\": [1, 2]}"));
+
+    Cli.Run refused = cli.run("encrypt", "--key-alt-name", "k", "--algorithm", "deterministic", "--json", "1.5");
+    assertThat(refused.exitCode()).isEqualTo(Fle4jCommand.FAILED);
+    assertThat(refused.err()).contains("deterministically");
+    Cli.Run bad = cli.run("decrypt", "not base64 !");
+    assertThat(bad.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    Cli.Run both = cli.run("encrypt", "--key-alt-name", "k", "--key-id", "x", "v");
+    assertThat(both.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+  }
+
+  @Test
+  void config_secretReadableByOthers_isRefusedWithTheFix() throws Exception {
+    Path config = dir.resolve("open.json");
+    Files.writeString(config, "{\"kmsProviders\": {\"local\": {\"key\": \"TOPSECRETKEYMATERIAL\"}}}");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+    Cli open = new Cli(mongo.connectionString(), config, Map.of());
+
+    Cli.Run run = open.run("keys", "list");
+
+    assertThat(run.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(run.err()).contains("kmsProviders.local.key").contains("chmod 600 " + config)
+        .contains("${NAME}").doesNotContain("TOPSECRETKEYMATERIAL");
+  }
+
+  @Test
+  void config_environmentVariables_areSubstituted_andMissingOnesNamed() throws Exception {
+    Path config = dir.resolve("env.json");
+    Files.writeString(config, "{\"kmsProviders\": {\"local\": {\"key\": \"${LOCAL_KEY}\"}}}");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+    String key = java.util.Base64.getEncoder().encodeToString(new byte[96]);
+    Cli withEnv = new Cli(mongo.connectionString(), config, Map.of("LOCAL_KEY", key));
+    assertThat(withEnv.run("keys", "create", "--provider", "local").exitCode()).isZero();
+
+    Cli.Run missing = new Cli(mongo.connectionString(), config, Map.of()).run("keys", "list");
+    assertThat(missing.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(missing.err()).contains("LOCAL_KEY").contains("not set");
+  }
+
+  @Test
+  void help_everyCommandHasIt() {
+    for (String[] command : new String[][] {{"keyvault", "init"}, {"keys", "create"}, {"keys", "list"},
+        {"keys", "show"}, {"keys", "add-alt-name"}, {"keys", "remove-alt-name"}, {"keys", "delete"},
+        {"keys", "rewrap"}, {"encrypt"}, {"decrypt"}, {"collection", "encrypt"},
+        {"collection", "rotate"}, {"collection", "decrypt"}, {"quickstart"}}) {
+      String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+      args[command.length] = "--help";
+      Cli.Run run = cli.raw(args);
+      assertThat(run.exitCode()).as(String.join(" ", command)).isZero();
+      assertThat(run.out()).contains("Usage: fle4j " + String.join(" ", command));
+    }
+  }
+}
