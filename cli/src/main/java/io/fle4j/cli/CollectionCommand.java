@@ -113,12 +113,25 @@ final class CollectionCommand {
   }
 
   @Command(name = "encrypt", mixinStandardHelpOptions = true,
-      description = {"Encrypts the plaintext fields a schema marks, in place. Fields already"
+      description = {"Encrypts plaintext fields in place: the fields named with --field (and"
+          + " --key-alt-name or --key-id), or those a CSFLE JSON schema marks. Fields already"
           + " encrypted are left as they are."})
   static final class Encrypt extends BulkCommand {
     @Option(names = "--schema", paramLabel = "FILE",
         description = "A CSFLE JSON schema file; default: the configuration's schemas[namespace].")
     Path schema;
+
+    @Option(names = "--field", paramLabel = "PATH=ALG[:TYPE]",
+        description = {"A field to encrypt (repeatable): ssn=deterministic (a string),"
+            + " age=deterministic:int, notes=random. Types: string, int, long, date, objectId,"
+            + " binData. Needs --key-alt-name or --key-id."})
+    List<String> fields = new ArrayList<>();
+
+    @Option(names = "--key-alt-name", paramLabel = "NAME", description = "The data key for --field.")
+    String keyAltName;
+
+    @Option(names = "--key-id", paramLabel = "UUID", description = "The data key for --field.")
+    String keyId;
 
     @Override
     String kind() {
@@ -132,6 +145,12 @@ final class CollectionCommand {
 
     @Override
     UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns) {
+      if (!fields.isEmpty()) {
+        return SchemaEncryptor.of(ns.getFullName(), schemaFromFields(context), context.encryption)::encrypt;
+      }
+      if (keyAltName != null || keyId != null) {
+        throw new ConfigurationException("--key-alt-name", "is used with --field");
+      }
       BsonDocument jsonSchema;
       try {
         jsonSchema = schema != null
@@ -150,6 +169,40 @@ final class CollectionCommand {
         throw new ConfigurationException("--schema", "the schema for " + ns.getFullName() + " encrypts no field");
       }
       return encryptor::encrypt;
+    }
+    /** Builds a CSFLE schema from {@code --field path=algorithm[:type]} options. */
+    private BsonDocument schemaFromFields(CliContext context) {
+      if ((keyAltName == null) == (keyId == null)) {
+        throw new ConfigurationException("--field", "needs exactly one of --key-alt-name and --key-id");
+      }
+      if (schema != null) {
+        throw new ConfigurationException("--field", "cannot be combined with --schema");
+      }
+      BsonBinary key = Keys.find(context.encryption, keyId != null ? keyId : keyAltName).getBinary("_id");
+      BsonDocument root = new BsonDocument();
+      for (String field : fields) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+            .compile("([^=]+)=(deterministic|random)(?::(\\w+))?").matcher(field);
+        if (!m.matches()) {
+          throw new ConfigurationException("--field", "must look like ssn=deterministic,"
+              + " age=deterministic:int or notes=random; got '" + field + "'");
+        }
+        BsonDocument encrypt = new BsonDocument("algorithm", new org.bson.BsonString(
+            (m.group(2).equals("deterministic") ? Algorithm.DETERMINISTIC : Algorithm.RANDOM).specName()))
+            .append("keyId", new BsonArray(List.of(key)));
+        if (m.group(2).equals("deterministic") || m.group(3) != null) {
+          encrypt.put("bsonType", new org.bson.BsonString(m.group(3) == null ? "string" : m.group(3)));
+        }
+        BsonDocument node = root;
+        String[] parts = m.group(1).split("\\.");
+        for (int i = 0; i < parts.length - 1; i++) {
+          BsonDocument properties = (BsonDocument) node.computeIfAbsent("properties", k -> new BsonDocument());
+          node = (BsonDocument) properties.computeIfAbsent(parts[i], k -> new BsonDocument());
+        }
+        ((BsonDocument) node.computeIfAbsent("properties", k -> new BsonDocument()))
+            .put(parts[parts.length - 1], new BsonDocument("encrypt", encrypt));
+      }
+      return root;
     }
   }
 

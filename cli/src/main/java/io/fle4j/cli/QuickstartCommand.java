@@ -51,6 +51,8 @@ final class QuickstartCommand implements Callable<Integer> {
   static final String KEY_ALT_NAME = "quickstart-key";
   static final String DATABASE = "quickstart";
   static final String COLLECTION = "patients";
+  static final String CUSTOMERS = "customers";
+  private static final int SAMPLE_CUSTOMERS = 1_000;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -140,10 +142,33 @@ final class QuickstartCommand implements Callable<Integer> {
     out.println();
     out.printf("Query by ssn = \"123-45-6789\" (encrypted deterministically before sending): %s%n",
         found != null ? "found " + found.get("name").asString().getValue() : "NOT FOUND");
-    out.printf("The document is in %s.%s. Next: ./fle4j --help%n", DATABASE, COLLECTION);
+    long customers = samplePlaintextCustomers(client);
+    out.printf("The document is in %s.%s. A plaintext sample, %s.%s (%,d documents), is ready for"
+        + " 'fle4j collection encrypt'. Next: ./fle4j --help%n", DATABASE, COLLECTION, DATABASE,
+        CUSTOMERS, customers);
     if (!decrypted.equals(plain) || found == null) {
       throw new IllegalStateException("the decrypted document differs from what was encrypted");
     }
+  }
+
+  /** Plaintext data to try the collection commands on; created once. */
+  private static long samplePlaintextCustomers(MongoClient client) {
+    MongoCollection<BsonDocument> customers =
+        client.getDatabase(DATABASE).getCollection(CUSTOMERS, BsonDocument.class);
+    long existing = customers.countDocuments();
+    if (existing > 0) {
+      return existing;
+    }
+    List<BsonDocument> documents = new ArrayList<>();
+    for (int i = 1; i <= SAMPLE_CUSTOMERS; i++) {
+      documents.add(new BsonDocument("_id", new BsonInt32(i))
+          .append("name", new BsonString("Customer " + i))
+          .append("ssn", new BsonString(String.format("%03d-%02d-%04d", 100 + i % 800, i % 90 + 10, i)))
+          .append("card", new BsonString(String.format("4111 1111 %04d %04d", i / 10_000, i % 10_000)))
+          .append("plan", new BsonString(i % 3 == 0 ? "gold" : "basic")));
+    }
+    customers.insertMany(documents);
+    return documents.size();
   }
 
   static BsonDocument samplePatient() {

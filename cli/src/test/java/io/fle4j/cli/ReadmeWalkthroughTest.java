@@ -1,0 +1,54 @@
+package io.fle4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the README's walk-through exactly as written, in an empty folder, the way a new user
+ * would: {@code ./fle4j} there is a script that starts this build's command.
+ */
+class ReadmeWalkthroughTest {
+  private static final String MARKER = "<!-- walkthrough:";
+
+  @TempDir Path dir;
+
+  @Test
+  void readmeWalkthrough_runsTopToBottom() throws Exception {
+    Path readme = Path.of("..", "README.md");
+    Assumptions.assumeTrue(Files.exists(readme), "README.md not found beside the cli module");
+    String text = Files.readString(readme);
+    int marker = text.indexOf(MARKER);
+    assertThat(marker).as("the README marks its walk-through").isPositive();
+    int start = text.indexOf("```sh\n", marker) + "```sh\n".length();
+    String script = text.substring(start, text.indexOf("\n```\n", start) + 1);
+
+    Path launcher = dir.resolve("fle4j");
+    Files.writeString(launcher, "#!/usr/bin/env bash\nexec '"
+        + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+        + System.getProperty("java.class.path") + "' " + Fle4jCommand.class.getName() + " \"$@\"\n");
+    Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
+    Files.writeString(dir.resolve("walkthrough.sh"), "set -euo pipefail\n" + script);
+
+    Process process = new ProcessBuilder("bash", "walkthrough.sh").directory(dir.toFile())
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output)
+        .contains("found Ada Lovelace")
+        .containsPattern("job +encrypt quickstart.customers\\s+scanned +1,000\\s+changed +1,000")
+        .contains("Rewrapped 2 of 2 matching key(s) under local:new.")
+        .containsPattern("job +rotate quickstart.customers to customers-2\\s+scanned +1,000\\s+changed +1,000")
+        .containsPattern("customers-2 +local:new")
+        .containsPattern("job +decrypt quickstart.customers\\s+scanned +1,000\\s+changed +1,000")
+        .doesNotContain("failed: ");
+  }
+}
