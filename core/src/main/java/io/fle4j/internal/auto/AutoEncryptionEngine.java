@@ -31,6 +31,7 @@ public final class AutoEncryptionEngine implements AutoCloseable {
   private final MongoClient metadataClient;
   private final DataKeys dataKeys;
   private final Decryptor decryptor;
+  private final RawReplyDecryptor rawDecryptor;
   private final FieldCrypto crypto = this::encrypt;
   private final Cache<String, CollectionSchema> schemas;
   private final AutoCloseable resources;
@@ -46,6 +47,7 @@ public final class AutoEncryptionEngine implements AutoCloseable {
     this.metadataClient = metadataClient;
     this.dataKeys = dataKeys;
     this.decryptor = new Decryptor(dataKeys);
+    this.rawDecryptor = new RawReplyDecryptor(dataKeys);
     this.resources = resources;
     this.schemas = Caffeine.newBuilder().expireAfterWrite(REMOTE_SCHEMA_TTL).build();
   }
@@ -75,9 +77,9 @@ public final class AutoEncryptionEngine implements AutoCloseable {
   }
 
   /** A registry that decrypts whatever the driver decodes with it. */
-  CodecRegistry decrypting(CodecRegistry registry) {
+  public CodecRegistry decrypting(CodecRegistry registry) {
     return registry instanceof DecryptingCodecRegistry ? registry
-        : new DecryptingCodecRegistry(registry, decryptor);
+        : new DecryptingCodecRegistry(registry, decryptor, rawDecryptor);
   }
 
   /** The application's registry behind a decrypting one. */

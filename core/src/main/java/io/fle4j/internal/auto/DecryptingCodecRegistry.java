@@ -31,10 +31,12 @@ final class DecryptingCodecRegistry implements CodecRegistry {
 
   private final CodecRegistry registry;
   private final Decryptor decryptor;
+  private final RawReplyDecryptor rawDecryptor;
 
-  DecryptingCodecRegistry(CodecRegistry registry, Decryptor decryptor) {
+  DecryptingCodecRegistry(CodecRegistry registry, Decryptor decryptor, RawReplyDecryptor rawDecryptor) {
     this.registry = registry;
     this.decryptor = decryptor;
+    this.rawDecryptor = rawDecryptor;
   }
 
   /** The application's registry, unwrapped. */
@@ -72,8 +74,8 @@ final class DecryptingCodecRegistry implements CodecRegistry {
         if (!CiphertextScanner.containsCiphertext(raw.getByteBuffer().asNIO())) {
           return codec.decode(new BsonBinaryReader(raw.getByteBuffer().asNIO()), context);
         }
-        BsonDocument decrypted = decryptor.decryptDocument(raw.decode(new org.bson.codecs.BsonDocumentCodec()));
-        return codec.decode(new BsonDocumentReader(decrypted), context);
+        byte[] decrypted = rawDecryptor.decrypt(raw.getByteBuffer().asNIO());
+        return codec.decode(new BsonBinaryReader(java.nio.ByteBuffer.wrap(decrypted)), context);
       }
       // A single value (distinct): decrypt it, then let the codec read it as the only element.
       BsonValue value = decryptor.decrypt(VALUES.decode(reader, context));

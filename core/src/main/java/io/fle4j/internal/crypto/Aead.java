@@ -38,7 +38,6 @@ public final class Aead {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ThreadLocal<Cipher> AES_CBC = ThreadLocal.withInitial(Aead::newCipher);
-  private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(Aead::newMac);
 
   private Aead() {}
 
@@ -56,12 +55,7 @@ public final class Aead {
 
   /** Encrypts with the IV derived from the key, the associated data and the plaintext. */
   public static byte[] encryptDeterministic(AeadKey key, byte[] aad, byte[] plaintext) {
-    Mac mac = HMAC.get();
-    try {
-      mac.init(key.ivKey());
-    } catch (java.security.InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA512 rejected a 32-byte key", e);
-    }
+    Mac mac = key.ivMac();
     mac.update(aad);
     mac.update(associatedDataBitLength(aad));
     mac.update(plaintext);
@@ -118,12 +112,14 @@ public final class Aead {
     if (!MessageDigest.isEqual(expected, actual)) {
       throw new AEADBadTagException("HMAC validation failure");
     }
+    return decryptVerified(key, ciphertext, 0, tagOffset);
+  }
+
+  private static byte[] decryptVerified(AeadKey key, byte[] bytes, int offset, int tagOffset)
+      throws GeneralSecurityException {
     Cipher cipher = AES_CBC.get();
-    cipher.init(
-        Cipher.DECRYPT_MODE,
-        key.encryptionKey(),
-        new IvParameterSpec(ciphertext, 0, IV_LENGTH));
-    byte[] padded = cipher.doFinal(ciphertext, IV_LENGTH, tagOffset - IV_LENGTH);
+    cipher.init(Cipher.DECRYPT_MODE, key.encryptionKey(), new IvParameterSpec(bytes, offset, IV_LENGTH));
+    byte[] padded = cipher.doFinal(bytes, offset + IV_LENGTH, tagOffset - offset - IV_LENGTH);
     int pad = padded[padded.length - 1] & 0xff;
     boolean valid = pad >= 1 && pad <= BLOCK;
     for (int i = padded.length - pad; valid && i < padded.length; i++) {
@@ -139,21 +135,44 @@ public final class Aead {
   }
 
   private static byte[] tag(AeadKey key, byte[] aad, byte[] ivAndS, int ivAndSLength) {
-    Mac mac = HMAC.get();
-    try {
-      mac.init(key.macKey());
-    } catch (java.security.InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA512 rejected a 32-byte key", e);
-    }
-    mac.update(aad);
-    mac.update(ivAndS, 0, ivAndSLength);
-    mac.update(associatedDataBitLength(aad));
+    return tag(key, aad, 0, aad.length, ivAndS, 0, ivAndSLength);
+  }
+
+  private static byte[] tag(AeadKey key, byte[] aad, int aadOffset, int aadLength, byte[] ivAndS,
+      int offset, int length) {
+    Mac mac = key.tagMac();
+    mac.update(aad, aadOffset, aadLength);
+    mac.update(ivAndS, offset, length);
+    mac.update(bitLength(aadLength));
     return Arrays.copyOf(mac.doFinal(), TAG_LENGTH);
+  }
+
+  /**
+   * Verifies and decrypts {@code C} held in {@code blob[offset, blob.length)}, with the associated
+   * data in {@code blob[0, aadLength)}: a CSFLE ciphertext decrypted where it lies, without copies.
+   */
+  public static byte[] decrypt(AeadKey key, byte[] blob, int aadLength, int offset)
+      throws GeneralSecurityException {
+    int length = blob.length - offset;
+    if (length < MIN_CIPHERTEXT_LENGTH || (length - IV_LENGTH - TAG_LENGTH) % BLOCK != 0) {
+      throw new IllegalBlockSizeException("ciphertext is " + length + " bytes; it must be at least "
+          + MIN_CIPHERTEXT_LENGTH + " and IV + tag + a multiple of 16");
+    }
+    int tagOffset = blob.length - TAG_LENGTH;
+    byte[] expected = tag(key, blob, 0, aadLength, blob, offset, tagOffset - offset);
+    if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(blob, tagOffset, blob.length))) {
+      throw new AEADBadTagException("HMAC validation failure");
+    }
+    return decryptVerified(key, blob, offset, tagOffset);
   }
 
   /** AL: the associated data's length in bits, as a big-endian uint64. */
   private static byte[] associatedDataBitLength(byte[] aad) {
-    long bits = 8L * aad.length;
+    return bitLength(aad.length);
+  }
+
+  private static byte[] bitLength(int aadLength) {
+    long bits = 8L * aadLength;
     byte[] al = new byte[8];
     for (int i = 7; i >= 0; i--) {
       al[i] = (byte) bits;
@@ -167,14 +186,6 @@ public final class Aead {
       return Cipher.getInstance("AES/CBC/NoPadding");
     } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
       throw new IllegalStateException("this JVM lacks AES/CBC/NoPadding", e);
-    }
-  }
-
-  private static Mac newMac() {
-    try {
-      return Mac.getInstance("HmacSHA512");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM lacks HmacSHA512", e);
     }
   }
 }

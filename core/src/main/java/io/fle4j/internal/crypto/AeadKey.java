@@ -1,6 +1,8 @@
 package io.fle4j.internal.crypto;
 
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -15,11 +17,37 @@ public final class AeadKey {
   private final SecretKeySpec macKey;
   private final SecretKeySpec encryptionKey;
   private final SecretKeySpec ivKey;
+  // Keying an HMAC costs as much as MACing a short value, so each thread keeps its keyed Macs
+  // (doFinal leaves a Mac keyed and ready for the next message).
+  private final ThreadLocal<Mac> tagMacs;
+  private final ThreadLocal<Mac> ivMacs;
 
   private AeadKey(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
     this.macKey = macKey;
     this.encryptionKey = encryptionKey;
     this.ivKey = ivKey;
+    this.tagMacs = ThreadLocal.withInitial(() -> keyedMac(macKey));
+    this.ivMacs = ThreadLocal.withInitial(() -> keyedMac(ivKey));
+  }
+
+  private static Mac keyedMac(SecretKeySpec key) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA512");
+      mac.init(key);
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM lacks HmacSHA512", e);
+    }
+  }
+
+  /** This thread's HMAC keyed with the MAC key. */
+  Mac tagMac() {
+    return tagMacs.get();
+  }
+
+  /** This thread's HMAC keyed with the IV key. */
+  Mac ivMac() {
+    return ivMacs.get();
   }
 
   /** Splits a 96-byte key. The array is copied; the caller may wipe it. */

@@ -1,6 +1,7 @@
 package io.fle4j.internal.crypto;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteOrder;
 import org.bson.BsonBinaryReader;
 import org.bson.BsonBinaryWriter;
@@ -46,6 +47,10 @@ final class BsonValueBytes {
    * @throws IllegalArgumentException when the bytes are not exactly one valid value of that type
    */
   static BsonValue value(byte typeByte, byte[] body) {
+    BsonValue simple = simpleValue(typeByte, body);
+    if (simple != null) {
+      return simple;
+    }
     int total = ELEMENT_PREFIX + body.length + 1;
     ByteBuffer document = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
     document.putInt(total).put(typeByte).put((byte) 0).put(body).put((byte) 0).flip();
@@ -85,6 +90,88 @@ final class BsonValueBytes {
     }
     return options.toString().equals(regex.getOptions())
         ? value : new BsonRegularExpression(regex.getPattern(), options.toString());
+  }
+
+  /**
+   * The common fixed-layout types, built directly: a string, int32, int64, double, date, boolean
+   * or ObjectId whose bytes are well formed. Null for anything else, which goes through the full
+   * BSON decoder.
+   */
+  private static BsonValue simpleValue(byte typeByte, byte[] body) {
+    ByteBuffer in = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
+    switch (typeByte) {
+      case 0x02 -> {
+        if (isWellFormedString(body)) {
+          return new org.bson.BsonString(new String(body, 4, body.length - 5, StandardCharsets.UTF_8));
+        }
+      }
+      case 0x10 -> {
+        if (body.length == 4) {
+          return new org.bson.BsonInt32(in.getInt());
+        }
+      }
+      case 0x12 -> {
+        if (body.length == 8) {
+          return new org.bson.BsonInt64(in.getLong());
+        }
+      }
+      case 0x01 -> {
+        if (body.length == 8) {
+          return new org.bson.BsonDouble(in.getDouble());
+        }
+      }
+      case 0x09 -> {
+        if (body.length == 8) {
+          return new org.bson.BsonDateTime(in.getLong());
+        }
+      }
+      case 0x08 -> {
+        if (body.length == 1 && (body[0] == 0 || body[0] == 1)) {
+          return org.bson.BsonBoolean.valueOf(body[0] == 1);
+        }
+      }
+      case 0x07 -> {
+        if (body.length == 12) {
+          return new org.bson.BsonObjectId(new org.bson.types.ObjectId(body));
+        }
+      }
+      default -> { }
+    }
+    return null;
+  }
+
+  /**
+   * Checks that {@code body} is exactly one well-formed value of the type; cheap for the
+   * fixed-layout types, a full decode for the others.
+   *
+   * @throws IllegalArgumentException when it is not
+   */
+  static void checkBody(byte typeByte, byte[] body) {
+    boolean ok = switch (typeByte) {
+      case 0x02, 0x0D, 0x0E -> isWellFormedString(body);
+      case 0x10 -> body.length == 4;
+      case 0x01, 0x09, 0x11, 0x12 -> body.length == 8;
+      case 0x08 -> body.length == 1 && (body[0] == 0 || body[0] == 1);
+      case 0x07 -> body.length == 12;
+      case 0x13 -> body.length == 16;
+      default -> {
+        value(typeByte, body); // throws when malformed
+        yield true;
+      }
+    };
+    if (!ok) {
+      throw new IllegalArgumentException("decrypted bytes are not a valid BSON value of type 0x"
+          + hex(typeByte) + " (" + typeName(typeByte) + ")");
+    }
+  }
+
+  /** int32 length (counting the NUL), UTF-8 bytes, NUL: exactly filling {@code body}. */
+  private static boolean isWellFormedString(byte[] body) {
+    if (body.length < 5) {
+      return false;
+    }
+    int length = (body[0] & 0xff) | (body[1] & 0xff) << 8 | (body[2] & 0xff) << 16 | (body[3] & 0xff) << 24;
+    return length == body.length - 4 && body[body.length - 1] == 0;
   }
 
   static String typeName(byte typeByte) {

@@ -113,12 +113,36 @@ public final class ValueCipher {
    *     part of the plaintext is returned then
    */
   public static BsonValue decrypt(BsonBinary ciphertext, Header header, AeadKey key) {
-    byte[] data = ciphertext.getData();
-    byte[] aad = Arrays.copyOf(data, HEADER_LENGTH);
-    byte[] c = Arrays.copyOfRange(data, HEADER_LENGTH, data.length);
-    byte[] plaintext;
+    byte[] plaintext = decryptBody(ciphertext.getData(), header, key);
     try {
-      plaintext = Aead.decrypt(key, aad, c);
+      return BsonValueBytes.value(header.bsonTypeByte(), plaintext);
+    } catch (IllegalArgumentException e) {
+      throw new CiphertextException(Reason.MALFORMED_CONTENT, e.getMessage());
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  /**
+   * Verifies and decrypts a ciphertext's data (header included) into the plaintext BSON value
+   * body, of the type in its header; the bytes are checked to be a well-formed value of that type.
+   *
+   * @throws CiphertextException when the tag does not verify or the content is malformed
+   */
+  public static byte[] decryptValueBody(byte[] data, Header header, AeadKey key) {
+    byte[] plaintext = decryptBody(data, header, key);
+    try {
+      BsonValueBytes.checkBody(header.bsonTypeByte(), plaintext);
+      return plaintext;
+    } catch (IllegalArgumentException e) {
+      Arrays.fill(plaintext, (byte) 0);
+      throw new CiphertextException(Reason.MALFORMED_CONTENT, e.getMessage());
+    }
+  }
+
+  private static byte[] decryptBody(byte[] data, Header header, AeadKey key) {
+    try {
+      return Aead.decrypt(key, data, HEADER_LENGTH, HEADER_LENGTH);
     } catch (AEADBadTagException e) {
       throw new CiphertextException(
           Reason.AUTHENTICATION_FAILED,
@@ -129,13 +153,6 @@ public final class ValueCipher {
       throw new CiphertextException(
           Reason.MALFORMED_CONTENT,
           "ciphertext for data key " + header.keyId() + " is malformed: " + e.getMessage());
-    }
-    try {
-      return BsonValueBytes.value(header.bsonTypeByte(), plaintext);
-    } catch (IllegalArgumentException e) {
-      throw new CiphertextException(Reason.MALFORMED_CONTENT, e.getMessage());
-    } finally {
-      Arrays.fill(plaintext, (byte) 0);
     }
   }
 

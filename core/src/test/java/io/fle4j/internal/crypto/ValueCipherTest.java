@@ -56,20 +56,11 @@ class ValueCipherTest {
   }
 
   static List<BsonValue> everyEncryptableType() {
-    return List.of(new BsonString("mongodb"), new BsonString(""), new BsonInt32(-7),
-        new BsonInt64(1L << 40), new BsonDateTime(1557827033449L), new BsonObjectId(new ObjectId()),
-        new BsonRegularExpression("^a.*", "im"), new BsonDbPointer("db.coll", new ObjectId()),
-        new BsonJavaScript("x = 1"), new BsonSymbol("sym"), new BsonTimestamp(5, 6),
-        new BsonBinary(new byte[] {1, 2, 3}),
-        new BsonBinary(BsonBinarySubType.UUID_STANDARD, new byte[16]));
+    return io.fle4j.testing.BsonSamples.everyEncryptableType();
   }
 
   static List<BsonValue> randomOnlyTypes() {
-    return List.of(new BsonDouble(1.234), new BsonBoolean(true),
-        new BsonDecimal128(Decimal128.parse("1.5")),
-        new BsonDocument("a", new BsonInt32(1)).append("b", new BsonDocument("c", new BsonNull())),
-        new org.bson.BsonArray(List.of(new BsonInt32(1), new BsonString("two"))),
-        new BsonJavaScriptWithScope("f()", new BsonDocument("x", new BsonInt32(1))));
+    return io.fle4j.testing.BsonSamples.randomOnlyTypes();
   }
 
   @Test

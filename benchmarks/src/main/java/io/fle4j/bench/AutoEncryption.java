@@ -1,0 +1,129 @@
+package io.fle4j.bench;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.vault.EncryptOptions;
+import io.fle4j.Algorithm;
+import io.fle4j.Fle4jMongoClients;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.Document;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Cases (c) and (d) on the embedded MongoDB: {@code find()} of 1,000 documents with 10 encrypted
+ * fields each, through fle4j's auto-decrypting client, the official driver's (libmongocrypt,
+ * bypassAutoEncryption: decryption needs no mongocryptd) and a plain client that returns the
+ * ciphertext; and {@code insertMany} of 1,000 such documents with fle4j's automatic encryption
+ * (the official driver cannot do that without mongocryptd or crypt_shared, which need MongoDB
+ * Enterprise or Atlas).
+ */
+public class AutoEncryption {
+  static final int DOCUMENTS = 1_000;
+  static final int ENCRYPTED_FIELDS = 10;
+
+  @State(Scope.Benchmark)
+  public static class Find {
+    @Param({"fle4j", "official", "plain"})
+    public String impl;
+
+    private Fixture fixture;
+    private MongoClient client;
+    private MongoCollection<Document> people;
+
+    @Setup
+    public void setUp() {
+      fixture = new Fixture();
+      EncryptOptions options = new EncryptOptions(Algorithm.DETERMINISTIC.specName()).keyId(fixture.keyId);
+      List<BsonDocument> documents = new ArrayList<>();
+      for (int i = 0; i < DOCUMENTS; i++) {
+        BsonDocument document = new BsonDocument("_id", new BsonInt32(i)).append("name", new BsonString("p" + i));
+        for (int f = 0; f < ENCRYPTED_FIELDS; f++) {
+          document.append("secret" + f, fixture.fle4j.encrypt(new BsonString("value " + i + "/" + f), options));
+        }
+        documents.add(document);
+      }
+      fixture.client.getDatabase("bench").getCollection("people", BsonDocument.class).insertMany(documents);
+      client = switch (impl) {
+        case "fle4j" -> Fle4jMongoClients.create(fixture.autoSettings(Map.of(), false));
+        case "official" -> MongoClients.create(fixture.autoSettings(Map.of(), true));
+        default -> MongoClients.create(fixture.settings);
+      };
+      people = client.getDatabase("bench").getCollection("people");
+      find();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public List<Document> find() {
+      return people.find().batchSize(DOCUMENTS).into(new ArrayList<>(DOCUMENTS));
+    }
+
+    @TearDown
+    public void tearDown() {
+      client.close();
+      fixture.close();
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class Insert {
+    private Fixture fixture;
+    private MongoClient client;
+    private MongoCollection<Document> inserts;
+
+    @Setup
+    public void setUp() {
+      fixture = new Fixture();
+      BsonDocument properties = new BsonDocument();
+      for (int f = 0; f < ENCRYPTED_FIELDS; f++) {
+        properties.append("secret" + f, BsonDocument.parse("{encrypt: {bsonType: 'string', algorithm: '"
+            + Algorithm.DETERMINISTIC.specName() + "', keyId: [{$binary: {base64: '"
+            + java.util.Base64.getEncoder().encodeToString(fixture.keyId.getData()) + "', subType: '04'}}]}}"));
+      }
+      client = Fle4jMongoClients.create(fixture.autoSettings(
+          Map.of("bench.inserts", new BsonDocument("properties", properties)), false));
+      inserts = client.getDatabase("bench").getCollection("inserts");
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int insertMany() {
+      List<Document> documents = new ArrayList<>(DOCUMENTS);
+      for (int i = 0; i < DOCUMENTS; i++) {
+        Document document = new Document("name", "p" + i);
+        for (int f = 0; f < ENCRYPTED_FIELDS; f++) {
+          document.append("secret" + f, "value " + i + "/" + f);
+        }
+        documents.add(document);
+      }
+      inserts.insertMany(documents);
+      if (inserts.estimatedDocumentCount() > 20 * DOCUMENTS) {
+        inserts.drop(); // keep the in-memory server small
+      }
+      return documents.size();
+    }
+
+    @TearDown
+    public void tearDown() {
+      client.close();
+      fixture.close();
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.fle4j.internal.auto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fle4j.Algorithm;
+import io.fle4j.CiphertextException;
+import io.fle4j.internal.crypto.AeadKey;
+import io.fle4j.internal.crypto.ValueCipher;
+import io.fle4j.internal.kms.FakeKmsProviderFactory.FakeKmsProvider;
+import io.fle4j.internal.kms.KmsProviderRegistry;
+import io.fle4j.internal.vault.DataKeys;
+import io.fle4j.internal.vault.KeyDocument;
+import io.fle4j.internal.vault.KeyDocumentSource;
+import io.fle4j.kms.Fle1KeyWrap;
+import io.fle4j.kms.KmsProviderName;
+import io.fle4j.kms.SecretBytes;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonBinarySubType;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonJavaScriptWithScope;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonDocumentCodec;
+import org.junit.jupiter.api.Test;
+
+class RawReplyDecryptorTest {
+  private final SecretBytes kek = SecretBytes.copyOf(new byte[96]);
+  private final UUID keyId = UUID.randomUUID();
+  private final byte[] dataKey = new byte[96];
+  private final DataKeys dataKeys;
+
+  RawReplyDecryptorTest() {
+    dataKey[5] = 7;
+    FakeKmsProvider provider = new FakeKmsProvider(KmsProviderName.of("fake"), kek, 0);
+    BsonDocument keyDocument = KeyDocument.create(keyId, List.of(), Fle1KeyWrap.wrap(kek, dataKey),
+        provider.masterKey(new BsonDocument()), new Date());
+    KeyDocumentSource source = new KeyDocumentSource() {
+      @Override
+      public Optional<BsonDocument> findById(UUID id) {
+        return id.equals(keyId) ? Optional.of(keyDocument) : Optional.empty();
+      }
+
+      @Override
+      public Optional<BsonDocument> findByAltName(String name) {
+        return Optional.empty();
+      }
+
+      @Override
+      public String namespace() {
+        return "db.keys";
+      }
+    };
+    dataKeys = new DataKeys(source, KmsProviderRegistry.create(Map.of(), Map.of(), Map.of(),
+        List.of(provider), getClass().getClassLoader()), Duration.ZERO);
+  }
+
+  private BsonBinary enc(BsonValue value) {
+    return ValueCipher.encrypt(value, Algorithm.RANDOM, keyId, AeadKey.of(dataKey));
+  }
+
+  @Test
+  void decrypt_everyTypeAtEveryDepth_equalsTheObjectDecryptor() {
+    BsonDocument plain = new BsonDocument("_id", new BsonInt32(1));
+    List<BsonValue> values = new java.util.ArrayList<>();
+    values.addAll(io.fle4j.testing.BsonSamples.everyEncryptableType());
+    values.addAll(io.fle4j.testing.BsonSamples.randomOnlyTypes());
+    BsonDocument encrypted = new BsonDocument("_id", new BsonInt32(1));
+    for (int i = 0; i < values.size(); i++) {
+      plain.put("f" + i, values.get(i));
+      encrypted.put("f" + i, enc(values.get(i)));
+    }
+    BsonDocument nestedPlain = new BsonDocument("a", new BsonArray(List.of(plain.clone(), new BsonString("x"))));
+    BsonDocument nestedEncrypted = new BsonDocument("a", new BsonArray(List.of(encrypted.clone(), new BsonString("x"))));
+    plain.put("nested", nestedPlain);
+    encrypted.put("nested", nestedEncrypted);
+    plain.put("code", new BsonJavaScriptWithScope("f()", new BsonDocument("s", new BsonString("in scope"))));
+    encrypted.put("code", new BsonJavaScriptWithScope("f()", new BsonDocument("s", enc(new BsonString("in scope")))));
+    plain.put("qe", new BsonBinary(BsonBinarySubType.ENCRYPTED, new byte[] {6, 1, 2}));
+    encrypted.put("qe", new BsonBinary(BsonBinarySubType.ENCRYPTED, new byte[] {6, 1, 2}));
+
+    RawBsonDocument raw = RawBsonDocument.parse(encrypted.toJson());
+    byte[] out = new RawReplyDecryptor(dataKeys).decrypt(raw.getByteBuffer().asNIO());
+
+    BsonDocument viaBytes = new RawBsonDocument(out).decode(new BsonDocumentCodec());
+    assertThat(viaBytes).isEqualTo(plain);
+    assertThat(viaBytes).isEqualTo(new Decryptor(dataKeys).decryptDocument(encrypted));
+  }
+
+  @Test
+  void decrypt_tamperedCiphertext_failsInsteadOfReturningIt() {
+    byte[] blob = enc(new BsonString("secret")).getData();
+    blob[30] ^= 1;
+    BsonDocument doc = new BsonDocument("s", new BsonBinary(BsonBinarySubType.ENCRYPTED, blob));
+    ByteBuffer bytes = RawBsonDocument.parse(doc.toJson()).getByteBuffer().asNIO();
+    assertThatThrownBy(() -> new RawReplyDecryptor(dataKeys).decrypt(bytes))
+        .isInstanceOf(CiphertextException.class);
+  }
+}
