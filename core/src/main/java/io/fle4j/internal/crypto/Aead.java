@@ -9,7 +9,6 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
 import javax.crypto.IllegalBlockSizeException;
-import javax.crypto.Mac;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.spec.IvParameterSpec;
 
@@ -55,7 +54,7 @@ public final class Aead {
 
   /** Encrypts with the IV derived from the key, the associated data and the plaintext. */
   public static byte[] encryptDeterministic(AeadKey key, byte[] aad, byte[] plaintext) {
-    Mac mac = key.ivMac();
+    HmacSha512 mac = key.ivMac();
     mac.update(aad);
     mac.update(associatedDataBitLength(aad));
     mac.update(plaintext);
@@ -140,7 +139,7 @@ public final class Aead {
 
   private static byte[] tag(AeadKey key, byte[] aad, int aadOffset, int aadLength, byte[] ivAndS,
       int offset, int length) {
-    Mac mac = key.tagMac();
+    HmacSha512 mac = key.tagMac();
     mac.update(aad, aadOffset, aadLength);
     mac.update(ivAndS, offset, length);
     mac.update(bitLength(aadLength));

@@ -1,8 +1,6 @@
 package io.fle4j.internal.crypto;
 
-import java.security.GeneralSecurityException;
 import java.util.Arrays;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -19,34 +17,24 @@ public final class AeadKey {
   private final SecretKeySpec ivKey;
   // Keying an HMAC costs as much as MACing a short value, so each thread keeps its keyed Macs
   // (doFinal leaves a Mac keyed and ready for the next message).
-  private final ThreadLocal<Mac> tagMacs;
-  private final ThreadLocal<Mac> ivMacs;
+  private final ThreadLocal<HmacSha512> tagMacs;
+  private final ThreadLocal<HmacSha512> ivMacs;
 
   private AeadKey(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
     this.macKey = macKey;
     this.encryptionKey = encryptionKey;
     this.ivKey = ivKey;
-    this.tagMacs = ThreadLocal.withInitial(() -> keyedMac(macKey));
-    this.ivMacs = ThreadLocal.withInitial(() -> keyedMac(ivKey));
-  }
-
-  private static Mac keyedMac(SecretKeySpec key) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA512");
-      mac.init(key);
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this JVM lacks HmacSHA512", e);
-    }
+    this.tagMacs = ThreadLocal.withInitial(() -> new HmacSha512(macKey.getEncoded()));
+    this.ivMacs = ThreadLocal.withInitial(() -> new HmacSha512(ivKey.getEncoded()));
   }
 
   /** This thread's HMAC keyed with the MAC key. */
-  Mac tagMac() {
+  HmacSha512 tagMac() {
     return tagMacs.get();
   }
 
   /** This thread's HMAC keyed with the IV key. */
-  Mac ivMac() {
+  HmacSha512 ivMac() {
     return ivMacs.get();
   }
 

@@ -1,0 +1,32 @@
+package io.fle4j.internal.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+
+class HmacSha512Test {
+
+  @Test
+  void doFinal_anyMessageLengthAndSplit_equalsTheJdkMac() throws Exception {
+    Random random = new Random(42);
+    for (int keyLength : new int[] {1, 32, 64, 128}) {
+      byte[] key = new byte[keyLength];
+      random.nextBytes(key);
+      Mac jdk = Mac.getInstance("HmacSHA512");
+      jdk.init(new SecretKeySpec(key, "HmacSHA512"));
+      HmacSha512 ours = new HmacSha512(key);
+      for (int length = 0; length <= 300; length += 7) {
+        byte[] message = new byte[length];
+        random.nextBytes(message);
+        int split = length / 3;
+        ours.update(message, 0, split);
+        ours.update(message, split, length - split);
+        assertThat(ours.doFinal()).as("key %d, message %d", keyLength, length)
+            .isEqualTo(jdk.doFinal(message));
+      }
+    }
+  }
+}
