@@ -1,0 +1,591 @@
+package io.fle4j.kms.aws;
+
+import io.fle4j.ConfigurationException;
+import io.fle4j.kms.KmsProvider;
+import io.fle4j.kms.KmsProviderException;
+import io.fle4j.kms.KmsProviderName;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import org.bson.BsonDocument;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.DecryptResponse;
+import software.amazon.awssdk.services.kms.model.EncryptResponse;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
+
+/**
+ * The {@code aws} KMS provider: data keys are wrapped by AWS KMS {@code Encrypt} and unwrapped by
+ * {@code Decrypt}, through the AWS SDK for Java v2, exactly as libmongocrypt does: {@code
+ * keyMaterial} is the raw {@code CiphertextBlob}, and the stored {@code masterKey} is {@code
+ * {provider, region, key, endpoint?}} (formats.md §2.2–2.3, §4.2).
+ *
+ * <pre>{@code
+ * KmsProvider aws = AwsKmsProvider.builder()
+ *     .name("aws:prod")                       // optional; "aws" by default
+ *     .credentialsProvider(myRotatingProvider) // or .credentials(id, secret), or the default chain
+ *     .build();
+ * // createDataKey("aws:prod", new DataKeyOptions().masterKey(new BsonDocument("key",
+ * //     new BsonString("arn:aws:kms:eu-west-1:111122223333:key/..."))))
+ * }</pre>
+ *
+ * <p><b>master keys.</b> {@code key} is a key id, key ARN, alias name ({@code alias/...}) or
+ * alias ARN. {@code region} is taken from an ARN when absent and must match it when present;
+ * it is required for ids and alias names. {@code endpoint} ({@code host[:port]}) sends requests
+ * to a VPC or FIPS endpoint, or an emulator, instead of {@code kms.<region>.amazonaws.com}.
+ * Decrypt sends no {@code KeyId} (the blob names its key, as with libmongocrypt); when the master
+ * key is a key id or key ARN, the key KMS reports having used must be that key, so a key document
+ * whose {@code masterKey} was swapped cannot redirect decryption unnoticed.
+ *
+ * <p><b>credentials.</b> Explicit keys ({@link Builder#credentials}), any {@link
+ * AwsCredentialsProvider} ({@link Builder#credentialsProvider}), or by default the SDK's default
+ * chain (system properties, environment, web identity, shared credentials and config files,
+ * container and instance roles), which refreshes temporary credentials before they expire. The
+ * credentials provider is asked on every request, so credentials it returns can change while the
+ * application runs.
+ *
+ * <p><b>failures.</b> Each call has a per-attempt and an overall timeout, and is retried (at most
+ * {@link Builder#maxAttempts} attempts, exponential backoff with full jitter) on throttling, HTTP
+ * 408/429/5xx and network errors; never on access denied, not found, disabled key, invalid
+ * ciphertext or bad credentials. Failures are {@link KmsProviderException}s naming the key and
+ * the AWS error code, never a credential.
+ *
+ * <p>Thread-safe. One SDK client per region and endpoint, made on first use; {@link #close()}
+ * closes them.
+ */
+public final class AwsKmsProvider implements KmsProvider {
+  /** Attempts per call unless configured: the first try and two retries, as libmongocrypt. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  /** Base of the exponential backoff unless configured (libmongocrypt's 0.2 s). */
+  public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(200);
+  /** Longest backoff unless configured (libmongocrypt's cap). */
+  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(20);
+  /** TCP connect timeout unless configured. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** Socket read timeout unless configured. */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+  /** Limit on one attempt (connect, send, receive) unless configured. */
+  public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
+  /** Limit on one call, all attempts and backoff included, unless configured. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(2);
+
+  private final KmsProviderName name;
+  private final Builder settings;
+  private final AwsCredentialsProvider credentials;
+  private final SdkHttpClient httpClient;
+  private final RetryStrategy retryStrategy;
+  private final List<String> redactions;
+  private final Map<String, KmsClient> clients = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private AwsKmsProvider(Builder builder) {
+    this.settings = builder.copy();
+    this.name = builder.name;
+    this.redactions = builder.staticSecrets();
+    this.credentials = builder.credentialsProvider != null ? builder.credentialsProvider
+        : builder.staticCredentials != null ? new StaticCredentials(builder.staticCredentials)
+        : DefaultCredentialsProvider.builder().build();
+    this.httpClient = builder.httpClient != null ? builder.httpClient : urlConnectionClient(builder);
+    this.retryStrategy = AwsRetries.strategy(builder.maxAttempts, builder.retryBaseDelay,
+        builder.retryMaxDelay);
+  }
+
+  /**
+   * A builder with the defaults: name {@code aws}, the SDK's default credential chain, the JDK's
+   * default TLS trust, 3 attempts per call.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder holding the settings of {@code existing} (not its clients), to derive a variant.
+   *
+   * @param existing a provider
+   * @return a new builder
+   */
+  public static Builder builder(AwsKmsProvider existing) {
+    return existing.settings.copy();
+  }
+
+  @Override
+  public KmsProviderName name() {
+    return name;
+  }
+
+  /**
+   * Validates {@code {region?, key, endpoint?}} and returns {@code {provider, region, key,
+   * endpoint?}}, with the region filled in from a key or alias ARN.
+   *
+   * @throws ConfigurationException naming the field and the rule
+   */
+  @Override
+  public BsonDocument masterKey(BsonDocument dataKeyOptsMasterKey) {
+    return AwsMasterKey.parse(name, dataKeyOptsMasterKey).toDocument(name);
+  }
+
+  /** Calls KMS {@code Encrypt} with the master key; returns the {@code CiphertextBlob}. */
+  @Override
+  public byte[] encryptDataKey(BsonDocument masterKey, byte[] dataKey) {
+    AwsMasterKey key = AwsMasterKey.parse(name, masterKey);
+    EncryptResponse response;
+    try {
+      // fromByteArrayUnsafe: no extra copy of the data key that the caller could not wipe.
+      response = client(key).encrypt(request -> request.keyId(key.key())
+          .plaintext(SdkBytes.fromByteArrayUnsafe(dataKey)));
+    } catch (SdkException e) {
+      throw failure("Encrypt", key, e);
+    }
+    return response.ciphertextBlob().asByteArray();
+  }
+
+  /**
+   * Calls KMS {@code Decrypt} on {@code keyMaterial}; checks the key KMS used is the master
+   * key's when that is a key id or key ARN.
+   */
+  @Override
+  public byte[] decryptDataKey(BsonDocument masterKey, byte[] keyMaterial) {
+    AwsMasterKey key = AwsMasterKey.parse(name, masterKey);
+    DecryptResponse response;
+    try {
+      response = client(key).decrypt(request ->
+          request.ciphertextBlob(SdkBytes.fromByteArrayUnsafe(keyMaterial)));
+    } catch (SdkException e) {
+      throw failure("Decrypt", key, e);
+    }
+    byte[] plaintext = response.plaintext().asByteArray();
+    if (!key.matchesReportedKey(response.keyId())) {
+      Arrays.fill(plaintext, (byte) 0);
+      throw new KmsProviderException(name, false, "AWS KMS decrypted this data key with key '"
+          + response.keyId() + "', but its masterKey names " + key.describe()
+          + ": the key document's masterKey does not belong to its keyMaterial; refusing it");
+    }
+    return plaintext;
+  }
+
+  /** Closes the SDK clients, the HTTP client and the default chain if this provider made them. */
+  @Override
+  public void close() {
+    closed = true;
+    for (KmsClient client : clients.values()) {
+      client.close();
+    }
+    clients.clear();
+    if (settings.httpClient == null) {
+      httpClient.close();
+    }
+    if (settings.credentialsProvider == null && credentials instanceof SdkAutoCloseable closeable) {
+      closeable.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    String source = settings.credentialsProvider != null
+        ? "provider " + settings.credentialsProvider.getClass().getSimpleName()
+        : settings.staticCredentials != null ? "static (redacted)" : "default chain";
+    return "AwsKmsProvider{name=" + name + ", credentials=" + source + ", maxAttempts="
+        + settings.maxAttempts + ", clients=" + new ArrayList<>(clients.keySet()) + "}";
+  }
+
+  private KmsClient client(AwsMasterKey key) {
+    if (closed) {
+      throw new IllegalStateException("AWS KMS provider '" + name + "' is closed");
+    }
+    String clientKey = key.region() + (key.endpoint() == null ? "" : "@" + key.endpoint());
+    return clients.computeIfAbsent(clientKey, k -> {
+      var builder = KmsClient.builder()
+          .region(Region.of(key.region()))
+          .credentialsProvider(credentials)
+          .httpClient(httpClient)
+          .overrideConfiguration(o -> o.retryStrategy(retryStrategy)
+              .apiCallAttemptTimeout(settings.attemptTimeout)
+              .apiCallTimeout(settings.callTimeout));
+      if (key.endpoint() != null) {
+        builder.endpointOverride(URI.create("https://" + key.endpoint()));
+      }
+      return builder.build();
+    });
+  }
+
+  private KmsProviderException failure(String operation, AwsMasterKey key, SdkException e) {
+    StringBuilder message = new StringBuilder("AWS KMS ").append(operation).append(" with ")
+        .append(key.describe()).append(" failed");
+    Integer attempts = e.numAttempts();
+    if (attempts != null && attempts > 1) {
+      message.append(" after ").append(attempts).append(" attempts");
+    }
+    message.append(": ");
+    if (e instanceof AwsServiceException service) {
+      String code = AwsRetries.errorCode(service);
+      message.append(code == null ? "unknown error" : code).append(" (HTTP ")
+          .append(service.statusCode()).append(')');
+      String detail = service.awsErrorDetails() == null ? null
+          : service.awsErrorDetails().errorMessage();
+      if (detail != null && !detail.isBlank()) {
+        message.append(": ").append(detail);
+      }
+    } else if (e instanceof ApiCallTimeoutException) {
+      message.append("no answer within the call timeout of ").append(settings.callTimeout);
+    } else if (hasCause(e, javax.net.ssl.SSLHandshakeException.class)) {
+      message.append("TLS handshake failed (is the KMS endpoint's certificate trusted by this"
+          + " provider's SSLContext, such as the one in kmsProviderSslContextMap?): ")
+          .append(e.getMessage());
+    } else {
+      message.append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+    }
+    return new KmsProviderException(name, AwsRetries.isRetryable(e), redact(message.toString()), e);
+  }
+
+  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Defence in depth: no message ever repeats a credential this provider was given. */
+  private String redact(String text) {
+    String out = text;
+    for (String secret : redactions) {
+      out = out.replace(secret, "<redacted>");
+    }
+    return out;
+  }
+
+  private static SdkHttpClient urlConnectionClient(Builder builder) {
+    // One factory for every connection: the JDK reuses a kept-alive TLS connection only for
+    // the same factory instance.
+    SSLSocketFactory tls = builder.sslContext == null ? null : builder.sslContext.getSocketFactory();
+    int connect = (int) builder.connectTimeout.toMillis();
+    int read = (int) builder.readTimeout.toMillis();
+    // A connection factory rather than the client's builder: it is the only way to hand the
+    // client a ready SSLContext (kmsProviderSslContextMap) instead of key and trust managers.
+    return UrlConnectionHttpClient.create(uri -> {
+      try {
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        if (tls != null && connection instanceof HttpsURLConnection https) {
+          https.setSSLSocketFactory(tls);
+        }
+        connection.setConnectTimeout(connect);
+        connection.setReadTimeout(read);
+        return connection;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  /** Fixed credentials whose {@code toString} shows nothing of them. */
+  private static final class StaticCredentials implements AwsCredentialsProvider {
+    private final AwsCredentials credentials;
+
+    StaticCredentials(AwsCredentials credentials) {
+      this.credentials = credentials;
+    }
+
+    @Override
+    public AwsCredentials resolveCredentials() {
+      return credentials;
+    }
+
+    @Override
+    public String toString() {
+      return "StaticCredentials(redacted)";
+    }
+  }
+
+  /** Builder for {@link AwsKmsProvider}. Not thread-safe; {@link #build()} copies it. */
+  public static final class Builder {
+    private KmsProviderName name = KmsProviderName.of("aws");
+    private AwsCredentials staticCredentials;
+    private AwsCredentialsProvider credentialsProvider;
+    private SSLContext sslContext;
+    private SdkHttpClient httpClient;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration retryBaseDelay = DEFAULT_RETRY_BASE_DELAY;
+    private Duration retryMaxDelay = DEFAULT_RETRY_MAX_DELAY;
+    private boolean timeoutsSet;
+
+    private Builder() {}
+
+    private Builder copy() {
+      Builder copy = new Builder();
+      copy.name = name;
+      copy.staticCredentials = staticCredentials;
+      copy.credentialsProvider = credentialsProvider;
+      copy.sslContext = sslContext;
+      copy.httpClient = httpClient;
+      copy.connectTimeout = connectTimeout;
+      copy.readTimeout = readTimeout;
+      copy.attemptTimeout = attemptTimeout;
+      copy.callTimeout = callTimeout;
+      copy.maxAttempts = maxAttempts;
+      copy.retryBaseDelay = retryBaseDelay;
+      copy.retryMaxDelay = retryMaxDelay;
+      copy.timeoutsSet = timeoutsSet;
+      return copy;
+    }
+
+    /**
+     * {@code aws} (the default) or a named provider such as {@code aws:prod}.
+     *
+     * @param name the provider's full name
+     * @return this builder
+     */
+    public Builder name(String name) {
+      KmsProviderName parsed;
+      try {
+        parsed = KmsProviderName.parse(Objects.requireNonNull(name, "name"));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigurationException("name", e.getMessage());
+      }
+      if (!parsed.type().equals("aws")) {
+        throw new ConfigurationException("name",
+            "an AWS provider's name is 'aws' or 'aws:<name>', got '" + name + "'");
+      }
+      this.name = parsed;
+      return this;
+    }
+
+    /**
+     * Long-term credentials (an IAM user's access key).
+     *
+     * @param accessKeyId the access key id
+     * @param secretAccessKey the secret access key
+     * @return this builder
+     */
+    public Builder credentials(String accessKeyId, String secretAccessKey) {
+      return credentials(accessKeyId, secretAccessKey, null);
+    }
+
+    /**
+     * Credentials, temporary ones when {@code sessionToken} is given (sent as {@code
+     * X-Amz-Security-Token}). Fixed: for credentials that change, use {@link
+     * #credentialsProvider}.
+     *
+     * @param accessKeyId the access key id
+     * @param secretAccessKey the secret access key
+     * @param sessionToken the session token of temporary credentials, or {@code null}
+     * @return this builder
+     */
+    public Builder credentials(String accessKeyId, String secretAccessKey, String sessionToken) {
+      requireText(accessKeyId, "accessKeyId");
+      requireText(secretAccessKey, "secretAccessKey");
+      if (sessionToken != null) {
+        requireText(sessionToken, "sessionToken");
+      }
+      this.staticCredentials = sessionToken == null
+          ? AwsBasicCredentials.create(accessKeyId, secretAccessKey)
+          : AwsSessionCredentials.create(accessKeyId, secretAccessKey, sessionToken);
+      this.credentialsProvider = null;
+      return this;
+    }
+
+    /**
+     * Where credentials come from; asked before every request, so it may return new credentials
+     * at any time (rotation without a restart). The provider is not closed by {@link
+     * AwsKmsProvider#close()}.
+     *
+     * @param provider any AWS SDK credentials provider, such as {@code
+     *     ProfileCredentialsProvider.create("prod")} or a lambda
+     * @return this builder
+     */
+    public Builder credentialsProvider(AwsCredentialsProvider provider) {
+      this.credentialsProvider = Objects.requireNonNull(provider, "provider");
+      this.staticCredentials = null;
+      return this;
+    }
+
+    /**
+     * The AWS SDK's default credential chain (the default): system properties {@code
+     * aws.accessKeyId}/{@code aws.secretAccessKey}, environment {@code AWS_ACCESS_KEY_ID}/{@code
+     * AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN}, web identity, the shared credentials and
+     * config files, container credentials, then the EC2 instance role.
+     *
+     * @return this builder
+     */
+    public Builder defaultCredentials() {
+      this.credentialsProvider = null;
+      this.staticCredentials = null;
+      return this;
+    }
+
+    /**
+     * The TLS context for connections to KMS, such as one from {@code
+     * kmsProviderSslContextMap}; the JDK's default trust otherwise.
+     *
+     * @param sslContext the context
+     * @return this builder
+     */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /**
+     * An HTTP client to use instead of the one this provider makes (JDK {@code
+     * HttpURLConnection}); it is not closed by {@link AwsKmsProvider#close()}. Exclusive with
+     * {@link #sslContext}, {@link #connectTimeout} and {@link #readTimeout}, which configure the
+     * provider's own client.
+     *
+     * @param client an AWS SDK HTTP client
+     * @return this builder
+     */
+    public Builder httpClient(SdkHttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /**
+     * TCP connect timeout (10 s by default).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.timeoutsSet = true;
+      return this;
+    }
+
+    /**
+     * Socket read timeout: the longest silence while waiting for a reply (30 s by default).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = positive(timeout, "readTimeout");
+      this.timeoutsSet = true;
+      return this;
+    }
+
+    /**
+     * Limit on one attempt; an attempt that takes longer is abandoned and retried (30 s by
+     * default).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder attemptTimeout(Duration timeout) {
+      this.attemptTimeout = positive(timeout, "attemptTimeout");
+      return this;
+    }
+
+    /**
+     * Limit on one call, retries and backoff included (2 min by default).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = positive(timeout, "callTimeout");
+      return this;
+    }
+
+    /**
+     * Attempts per call, the first included: 1 disables retries (3 by default, at most 10).
+     *
+     * @param attempts 1 to 10
+     * @return this builder
+     */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1 || attempts > 10) {
+        throw new ConfigurationException("maxAttempts", "must be 1 to 10, got " + attempts);
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * Exponential backoff with full jitter between attempts: before retry {@code n} the provider
+     * waits a random time up to {@code min(maxDelay, baseDelay * 2^(n-1))} (0.2 s and 20 s by
+     * default).
+     *
+     * @param baseDelay positive
+     * @param maxDelay at least {@code baseDelay}
+     * @return this builder
+     */
+    public Builder retryBackoff(Duration baseDelay, Duration maxDelay) {
+      positive(baseDelay, "retryBackoff.baseDelay");
+      positive(maxDelay, "retryBackoff.maxDelay");
+      if (maxDelay.compareTo(baseDelay) < 0) {
+        throw new ConfigurationException("retryBackoff.maxDelay",
+            "must not be shorter than baseDelay (" + baseDelay + "), got " + maxDelay);
+      }
+      this.retryBaseDelay = baseDelay;
+      this.retryMaxDelay = maxDelay;
+      return this;
+    }
+
+    /**
+     * Builds the provider. SDK clients are made on first use, one per region and endpoint.
+     *
+     * @return a new provider; close it when done
+     */
+    public AwsKmsProvider build() {
+      if (httpClient != null && (sslContext != null || timeoutsSet)) {
+        throw new ConfigurationException("httpClient", "a given HTTP client carries its own TLS"
+            + " and socket timeouts; do not also set sslContext, connectTimeout or readTimeout");
+      }
+      return new AwsKmsProvider(this);
+    }
+
+    private List<String> staticSecrets() {
+      List<String> secrets = new ArrayList<>();
+      if (staticCredentials != null) {
+        secrets.add(staticCredentials.secretAccessKey());
+        secrets.add(staticCredentials.accessKeyId());
+        if (staticCredentials instanceof AwsSessionCredentials session) {
+          secrets.add(session.sessionToken());
+        }
+      }
+      // Real keys are 16+ characters; replacing very short test values would garble messages.
+      secrets.removeIf(secret -> secret.length() < 8);
+      return List.copyOf(secrets);
+    }
+
+    private static void requireText(String value, String field) {
+      if (value == null || value.isEmpty()) {
+        throw new ConfigurationException(field, "must be a non-empty string");
+      }
+    }
+
+    private static Duration positive(Duration value, String field) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new ConfigurationException(field, "must be a positive duration, got " + value);
+      }
+      return value;
+    }
+  }
+}
