@@ -1,6 +1,11 @@
 package io.fle4j.bench;
 
+import com.mongodb.ClientEncryptionSettings;
 import com.mongodb.client.model.vault.RewrapManyDataKeyOptions;
+import io.fle4j.testkit.AwsKmsEmulator;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import com.mongodb.client.vault.ClientEncryption;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonBinary;
@@ -80,6 +85,65 @@ public class DataKeyOperations {
 
     @TearDown
     public void tearDown() {
+      fixture.close();
+    }
+  }
+
+  /**
+   * Rewrapping 1,000 local keys to AWS KMS (the testkit's emulator) with 20 ms of latency per KMS
+   * call, then back: the shape of a master-key rotation. One operation moves all 1,000 keys.
+   */
+  @State(Scope.Benchmark)
+  public static class RewrapToAws {
+    static final int KEYS = 1_000;
+
+    @Param({"fle4j", "official"})
+    public String impl;
+
+    private Fixture fixture;
+    private AwsKmsEmulator aws;
+    private ClientEncryption engine;
+    private BsonDocument awsMasterKey;
+    private boolean toAws = true;
+
+    @Setup
+    public void setUp() {
+      fixture = new Fixture();
+      aws = AwsKmsEmulator.start();
+      String keyArn = aws.createKey("us-east-1");
+      awsMasterKey = new BsonDocument("region", new BsonString("us-east-1"))
+          .append("key", new BsonString(keyArn)).append("endpoint", new BsonString(aws.endpoint()));
+      Map<String, Map<String, Object>> providers = new LinkedHashMap<>(fixture.kmsProviders);
+      providers.put("aws", aws.credentials().asKmsProviderProperties());
+      ClientEncryptionSettings settings = ClientEncryptionSettings.builder()
+          .keyVaultMongoClientSettings(fixture.settings).keyVaultNamespace(Fixture.KEY_VAULT)
+          .kmsProviders(providers).kmsProviderSslContextMap(Map.of("aws", aws.clientSslContext()))
+          .build();
+      engine = impl.equals("fle4j") ? io.fle4j.ClientEncryptions.create(settings)
+          : com.mongodb.client.vault.ClientEncryptions.create(settings);
+      for (int i = 1; i < KEYS; i++) {
+        fixture.fle4j.createDataKey("local");
+      }
+      aws.latency(Duration.ofMillis(20));
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public long rewrap1000KeysWith20msKms() {
+      RewrapManyDataKeyOptions options = toAws
+          ? new RewrapManyDataKeyOptions().provider("aws").masterKey(awsMasterKey)
+          : new RewrapManyDataKeyOptions().provider("local");
+      String from = toAws ? "local" : "aws";
+      toAws = !toAws;
+      return engine.rewrapManyDataKey(new BsonDocument("masterKey.provider", new BsonString(from)), options)
+          .getBulkWriteResult().getModifiedCount();
+    }
+
+    @TearDown
+    public void tearDown() {
+      engine.close();
+      aws.close();
       fixture.close();
     }
   }

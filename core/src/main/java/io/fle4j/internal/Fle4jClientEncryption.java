@@ -176,30 +176,37 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     BsonDocument targetMasterKey = target == null ? null : target.masterKey(
         opts.getMasterKey() == null ? new BsonDocument() : opts.getMasterKey().clone());
 
-    List<UpdateOneModel<BsonDocument>> updates = new ArrayList<>();
+    List<KeyDocument> keys = new ArrayList<>();
     for (BsonDocument doc : keyVault.find(filter == null ? new BsonDocument() : filter)) {
-      KeyDocument key = KeyDocument.parse(doc);
-      KmsProvider current = kms.get(key.provider().toString(), "key " + key.id() + " masterKey.provider");
-      byte[] dataKey = current.decryptDataKey(key.masterKey(), key.keyMaterial());
-      try {
-        KmsProvider next = target == null ? current : target;
-        BsonDocument masterKey = target == null ? key.masterKey() : targetMasterKey;
-        byte[] keyMaterial = next.encryptDataKey(masterKey, dataKey);
-        updates.add(new UpdateOneModel<>(
-            Filters.eq("_id", KeyDocument.uuidBinary(key.id())),
-            Updates.combine(
-                Updates.set("masterKey", masterKey),
-                Updates.set("keyMaterial", new BsonBinary(keyMaterial)),
-                Updates.currentDate("updateDate"))));
-      } finally {
-        Arrays.fill(dataKey, (byte) 0);
-      }
+      keys.add(KeyDocument.parse(doc));
     }
+    List<UpdateOneModel<BsonDocument>> updates =
+        KmsCalls.inParallel(keys, key -> rewrap(key, target, targetMasterKey));
     if (updates.isEmpty()) {
       return new RewrapManyDataKeyResult();
     }
     BulkWriteResult result = keyVault.bulkUpdate(updates);
     return new RewrapManyDataKeyResult(result);
+  }
+
+  /** Unwraps one key with its own provider and wraps it with the target (or its own again). */
+  private UpdateOneModel<BsonDocument> rewrap(KeyDocument key, KmsProvider target,
+      BsonDocument targetMasterKey) {
+    KmsProvider current = kms.get(key.provider().toString(), "key " + key.id() + " masterKey.provider");
+    byte[] dataKey = current.decryptDataKey(key.masterKey(), key.keyMaterial());
+    try {
+      KmsProvider next = target == null ? current : target;
+      BsonDocument masterKey = target == null ? key.masterKey() : targetMasterKey;
+      byte[] keyMaterial = next.encryptDataKey(masterKey, dataKey);
+      return new UpdateOneModel<>(
+          Filters.eq("_id", KeyDocument.uuidBinary(key.id())),
+          Updates.combine(
+              Updates.set("masterKey", masterKey),
+              Updates.set("keyMaterial", new BsonBinary(keyMaterial)),
+              Updates.currentDate("updateDate")));
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+    }
   }
 
   @Override
