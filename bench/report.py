@@ -37,7 +37,9 @@ def ops_per_second(row):
 
 
 def fmt(x, digits=0):
-    return "—" if x is None else f"{x:,.{digits}f}"
+    if x is None:
+        return "—"
+    return f"{x:,.2f}" if digits == 0 and x < 10 else f"{x:,.{digits}f}"
 
 
 def main():

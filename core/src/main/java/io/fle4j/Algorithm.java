@@ -1,6 +1,5 @@
 package io.fle4j;
 
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -36,11 +35,21 @@ public enum Algorithm {
 
   /** The algorithm with this specification name, if it is a CSFLE algorithm. */
   public static Optional<Algorithm> fromSpecName(String name) {
-    return Arrays.stream(values()).filter(a -> a.specName.equals(name)).findFirst();
+    // Called for every value encrypted: no streams here.
+    for (Algorithm algorithm : VALUES) {
+      if (algorithm.specName.equals(name)) {
+        return Optional.of(algorithm);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The algorithm whose ciphertexts start with {@code subtype}, if any. */
   public static Optional<Algorithm> fromBlobSubtype(byte subtype) {
-    return Arrays.stream(values()).filter(a -> a.blobSubtype == subtype).findFirst();
+    return subtype == 1 ? DETERMINISTIC_ALGORITHM : subtype == 2 ? RANDOM_ALGORITHM : Optional.empty();
   }
+
+  private static final Algorithm[] VALUES = values();
+  private static final Optional<Algorithm> DETERMINISTIC_ALGORITHM = Optional.of(DETERMINISTIC);
+  private static final Optional<Algorithm> RANDOM_ALGORITHM = Optional.of(RANDOM);
 }

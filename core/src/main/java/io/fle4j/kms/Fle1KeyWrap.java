@@ -21,8 +21,39 @@ public final class Fle1KeyWrap {
 
   /** Wraps {@code dataKey} under {@code kek}. */
   public static byte[] wrap(SecretBytes kek, byte[] dataKey) {
-    AeadKey key = aeadKey(kek);
-    return Aead.encryptRandom(key, Aead.NO_ASSOCIATED_DATA, dataKey);
+    return prepare(kek).wrap(dataKey);
+  }
+
+  /**
+   * A key-encryption key split and keyed once, for providers that wrap and unwrap many data keys
+   * under the same key (keying it costs as much as using it).
+   */
+  public static Kek prepare(SecretBytes kek) {
+    return new Kek(aeadKey(kek));
+  }
+
+  /** A prepared key-encryption key. Thread-safe; never shows its content. */
+  public static final class Kek {
+    private final AeadKey key;
+
+    private Kek(AeadKey key) {
+      this.key = key;
+    }
+
+    /** Wraps {@code dataKey}: 160 bytes for a 96-byte key. */
+    public byte[] wrap(byte[] dataKey) {
+      return Aead.encryptRandom(key, Aead.NO_ASSOCIATED_DATA, dataKey);
+    }
+
+    /** Unwraps, as {@link Fle1KeyWrap#unwrap(SecretBytes, byte[])}. */
+    public byte[] unwrap(byte[] wrapped) throws AEADBadTagException {
+      return Fle1KeyWrap.unwrap(key, wrapped);
+    }
+
+    @Override
+    public String toString() {
+      return "Fle1KeyWrap.Kek[redacted]";
+    }
   }
 
   /**
@@ -33,11 +64,14 @@ public final class Fle1KeyWrap {
    *     {@link KmsProviderException}
    */
   public static byte[] unwrap(SecretBytes kek, byte[] wrapped) throws AEADBadTagException {
+    return unwrap(aeadKey(kek), wrapped);
+  }
+
+  private static byte[] unwrap(AeadKey key, byte[] wrapped) throws AEADBadTagException {
     if (wrapped.length != WRAPPED_LENGTH) {
       throw new AEADBadTagException(
           "wrapped data key is " + wrapped.length + " bytes, expected " + WRAPPED_LENGTH);
     }
-    AeadKey key = aeadKey(kek);
     try {
       return Aead.decrypt(key, Aead.NO_ASSOCIATED_DATA, wrapped);
     } catch (AEADBadTagException e) {

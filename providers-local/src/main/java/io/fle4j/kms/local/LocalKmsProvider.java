@@ -29,11 +29,11 @@ public final class LocalKmsProvider implements KmsProvider {
   public static final int MASTER_KEY_LENGTH = Fle1KeyWrap.KEY_LENGTH;
 
   private final KmsProviderName name;
-  private final SecretBytes masterKey;
+  private final Fle1KeyWrap.Kek kek;
 
   private LocalKmsProvider(KmsProviderName name, SecretBytes masterKey) {
     this.name = name;
-    this.masterKey = masterKey;
+    this.kek = Fle1KeyWrap.prepare(masterKey);
   }
 
   public static Builder builder() {
@@ -64,13 +64,13 @@ public final class LocalKmsProvider implements KmsProvider {
 
   @Override
   public byte[] encryptDataKey(BsonDocument masterKey, byte[] dataKey) {
-    return Fle1KeyWrap.wrap(this.masterKey, dataKey);
+    return kek.wrap(dataKey);
   }
 
   @Override
   public byte[] decryptDataKey(BsonDocument masterKey, byte[] keyMaterial) {
     try {
-      return Fle1KeyWrap.unwrap(this.masterKey, keyMaterial);
+      return kek.unwrap(keyMaterial);
     } catch (AEADBadTagException e) {
       throw new KmsProviderException(name, false,
           "the local master key cannot unwrap this data key (" + e.getMessage()
