@@ -129,41 +129,40 @@ final class KeysCommand {
     }
   }
 
-  @Command(name = "add-alt-name", mixinStandardHelpOptions = true, description = "Adds an alternate name to a key.")
-  static final class AddAltName extends KeyCommand {
+  /** Adds or removes one alternate name, then shows the key. */
+  abstract static class AltNameCommand extends KeyCommand {
     @Parameters(index = "0", paramLabel = "KEY", description = "The key's id or alternate name.")
     String key;
 
-    @Parameters(index = "1", paramLabel = "NAME", description = "The name to add.")
+    @Parameters(index = "1", paramLabel = "NAME", description = "The alternate name.")
     String name;
+
+    abstract void apply(com.mongodb.client.vault.ClientEncryption encryption, BsonBinary id, String name);
 
     @Override
     public Integer call() throws Exception {
       try (CliContext context = CliContext.open(connection)) {
         BsonBinary id = Keys.find(context.encryption, key).getBinary("_id");
-        context.encryption.addKeyAltName(id, name);
+        apply(context.encryption, id, name);
         printKey(context.encryption.getKey(id));
       }
       return 0;
     }
   }
 
-  @Command(name = "remove-alt-name", mixinStandardHelpOptions = true, description = "Removes an alternate name from a key.")
-  static final class RemoveAltName extends KeyCommand {
-    @Parameters(index = "0", paramLabel = "KEY", description = "The key's id or alternate name.")
-    String key;
-
-    @Parameters(index = "1", paramLabel = "NAME", description = "The name to remove.")
-    String name;
-
+  @Command(name = "add-alt-name", mixinStandardHelpOptions = true, description = "Adds an alternate name to a key.")
+  static final class AddAltName extends AltNameCommand {
     @Override
-    public Integer call() throws Exception {
-      try (CliContext context = CliContext.open(connection)) {
-        BsonBinary id = Keys.find(context.encryption, key).getBinary("_id");
-        context.encryption.removeKeyAltName(id, name);
-        printKey(context.encryption.getKey(id));
-      }
-      return 0;
+    void apply(com.mongodb.client.vault.ClientEncryption encryption, BsonBinary id, String name) {
+      encryption.addKeyAltName(id, name);
+    }
+  }
+
+  @Command(name = "remove-alt-name", mixinStandardHelpOptions = true, description = "Removes an alternate name from a key.")
+  static final class RemoveAltName extends AltNameCommand {
+    @Override
+    void apply(com.mongodb.client.vault.ClientEncryption encryption, BsonBinary id, String name) {
+      encryption.removeKeyAltName(id, name);
     }
   }
 

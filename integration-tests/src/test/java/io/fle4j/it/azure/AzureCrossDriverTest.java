@@ -1,0 +1,194 @@
+package io.fle4j.it.azure;
+
+import static io.fle4j.it.azure.AzureVault.DETERMINISTIC;
+import static io.fle4j.it.azure.AzureVault.RANDOM;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.mongodb.MongoException;
+import com.mongodb.client.model.vault.DataKeyOptions;
+import com.mongodb.client.model.vault.EncryptOptions;
+import com.mongodb.client.vault.ClientEncryption;
+import io.fle4j.testkit.AzureGcpRecordedRequest;
+import io.fle4j.testkit.AzureKeyVaultEmulator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.bson.BsonBinary;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The Azure Key Vault emulator proven by the official driver, and fle4j proven against it:
+ * libmongocrypt (through {@code mongodb-crypt}) makes its own token and wrapkey/unwrapkey
+ * requests to the emulator ({@code identityPlatformEndpoint} and {@code keyVaultEndpoint} both
+ * {@code 127.0.0.1:<port>}, the emulator's CA in {@code kmsProviderSslContextMap}). Each side's
+ * data keys are read by the other, and both write the same key documents.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AzureCrossDriverTest {
+  private static final String KEY = "fle4j-kek";
+  private AzureKeyVaultEmulator azure;
+  private String firstVersion;
+  private AzureVault vault;
+  private ClientEncryption fle4j;
+  private ClientEncryption official;
+
+  @BeforeAll
+  void start() {
+    azure = AzureKeyVaultEmulator.start();
+    firstVersion = azure.createKey(KEY);
+    vault = new AzureVault(azure);
+    fle4j = vault.fle4j();
+    official = vault.official();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    vault.close();
+    azure.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    azure.clearFaults();
+    azure.resetCounters();
+  }
+
+  private List<String> refused() {
+    return azure.requests().stream().filter(r -> r.status() != 200).map(Object::toString)
+        .collect(Collectors.toList());
+  }
+
+  @Test
+  void createDataKey_bothSides_writeTheSameMasterKeyInTheSameOrder() {
+    BsonBinary byOfficial = official.createDataKey("azure",
+        new DataKeyOptions().masterKey(vault.masterKey(KEY, null)));
+    BsonBinary byFle4j = fle4j.createDataKey("azure",
+        new DataKeyOptions().masterKey(vault.masterKey(KEY, null)));
+    BsonBinary versionedByOfficial = official.createDataKey("azure",
+        new DataKeyOptions().masterKey(vault.masterKey(KEY, firstVersion)));
+    BsonBinary versionedByFle4j = fle4j.createDataKey("azure",
+        new DataKeyOptions().masterKey(vault.masterKey(KEY, firstVersion)));
+
+    assertThat(refused()).as("requests the emulator refused").isEmpty();
+    BsonDocument officialDoc = vault.rawKey(byOfficial);
+    BsonDocument fle4jDoc = vault.rawKey(byFle4j);
+    assertThat(officialDoc.keySet()).containsExactlyElementsOf(fle4jDoc.keySet());
+    BsonDocument officialMasterKey = officialDoc.getDocument("masterKey");
+    // What libmongocrypt wrote: provider, keyVaultEndpoint (host:port), keyName.
+    assertThat(officialMasterKey.keySet()).containsExactly("provider", "keyVaultEndpoint", "keyName");
+    assertThat(officialMasterKey.getString("keyVaultEndpoint").getValue()).isEqualTo(azure.endpoint());
+    assertThat(fle4jDoc.getDocument("masterKey").keySet())
+        .containsExactlyElementsOf(officialMasterKey.keySet());
+    assertThat(fle4jDoc.getDocument("masterKey")).isEqualTo(officialMasterKey);
+
+    BsonDocument officialVersioned = vault.rawKey(versionedByOfficial).getDocument("masterKey");
+    assertThat(officialVersioned.keySet())
+        .containsExactly("provider", "keyVaultEndpoint", "keyName", "keyVersion");
+    assertThat(vault.rawKey(versionedByFle4j).getDocument("masterKey").keySet())
+        .containsExactlyElementsOf(officialVersioned.keySet());
+    assertThat(vault.rawKey(versionedByFle4j).getDocument("masterKey")).isEqualTo(officialVersioned);
+    assertThat(vault.rawKey(byOfficial).getBinary("keyMaterial").getData()).hasSize(256);
+  }
+
+  @Test
+  void libmongocryptRequests_haveItsShape_andTheEmulatorAcceptsThem() {
+    ClientEncryption freshOfficial = vault.official();
+    freshOfficial.createDataKey("azure", new DataKeyOptions().masterKey(vault.masterKey(KEY, null)));
+
+    List<AzureGcpRecordedRequest> requests = azure.requests();
+    assertThat(requests).extracting(AzureGcpRecordedRequest::operation)
+        .containsExactly("token", "wrapkey");
+    assertThat(requests).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
+    assertThat(requests.get(0).path()).isEqualTo("/" + azure.tenantId() + "/oauth2/v2.0/token");
+    assertThat(requests.get(0).host()).isEqualTo("127.0.0.1"); // the host, without the port
+    assertThat(requests.get(1).path()).isEqualTo("/keys/" + KEY + "//wrapkey");
+    assertThat(requests.get(1).query()).isEqualTo("api-version=7.1");
+    assertThat(requests.get(1).headerNames()).contains("Connection");
+  }
+
+  @Test
+  void officialKeys_fle4jDecryptsAndEncryptsTheSameBytes() {
+    BsonBinary id = official.createDataKey("azure",
+        new DataKeyOptions().masterKey(vault.masterKey(KEY, null)));
+    BsonValue value = new BsonString("made by the official driver");
+    BsonBinary det = official.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id));
+    BsonBinary rnd = official.encrypt(value, new EncryptOptions(RANDOM).keyId(id));
+
+    ClientEncryption reader = vault.fle4j();
+    assertThat(reader.decrypt(det)).isEqualTo(value);
+    assertThat(reader.decrypt(rnd)).isEqualTo(value);
+    assertThat(reader.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id))).isEqualTo(det);
+    assertThat(refused()).isEmpty();
+  }
+
+  @Test
+  void fle4jKeys_officialDecryptsAndEncryptsTheSameBytes() {
+    // fle4j's own input form: a full URL; the stored document holds host:port.
+    BsonDocument options = vault.masterKey(KEY, firstVersion)
+        .append("keyVaultEndpoint", new BsonString("https://" + azure.endpoint() + "/keys/"));
+    BsonBinary id = fle4j.createDataKey("azure", new DataKeyOptions().masterKey(options));
+    BsonValue value = new BsonString("made by fle4j");
+    BsonBinary det = fle4j.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id));
+    BsonBinary rnd = fle4j.encrypt(value, new EncryptOptions(RANDOM).keyId(id));
+
+    ClientEncryption reader = vault.official();
+    assertThat(reader.decrypt(det)).isEqualTo(value);
+    assertThat(reader.decrypt(rnd)).isEqualTo(value);
+    assertThat(reader.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id))).isEqualTo(det);
+    assertThat(refused()).isEmpty();
+  }
+
+  @Test
+  void namedProvider_keysCrossBothWays() {
+    BsonDocument masterKey = vault.masterKey(KEY, null);
+    BsonBinary byOfficial = official.createDataKey("azure:other", new DataKeyOptions().masterKey(masterKey));
+    BsonBinary byFle4j = fle4j.createDataKey("azure:other", new DataKeyOptions().masterKey(masterKey));
+    BsonValue value = new BsonString("named");
+
+    assertThat(vault.rawKey(byOfficial).getDocument("masterKey"))
+        .isEqualTo(vault.rawKey(byFle4j).getDocument("masterKey"));
+    assertThat(vault.rawKey(byOfficial).getDocument("masterKey").getString("provider").getValue())
+        .isEqualTo("azure:other");
+    assertThat(vault.fle4j().decrypt(official.encrypt(value, new EncryptOptions(RANDOM).keyId(byOfficial))))
+        .isEqualTo(value);
+    assertThat(vault.official().decrypt(fle4j.encrypt(value, new EncryptOptions(RANDOM).keyId(byFle4j))))
+        .isEqualTo(value);
+    assertThat(refused()).isEmpty();
+  }
+
+  @Test
+  void accessTokenEntry_bothSidesUseIt() {
+    Map<String, Map<String, Object>> providers = Map.of("azure",
+        Map.of("accessToken", azure.issueAccessToken(vault.app)));
+    ClientEncryption officialToken = vault.official(providers);
+    ClientEncryption fle4jToken = vault.fle4j(providers);
+    BsonBinary id = officialToken.createDataKey("azure",
+        new DataKeyOptions().masterKey(vault.masterKey(KEY, null)));
+    BsonValue value = new BsonString("token");
+    assertThat(fle4jToken.decrypt(officialToken.encrypt(value, new EncryptOptions(RANDOM).keyId(id))))
+        .isEqualTo(value);
+    assertThat(azure.requestCount("token")).isZero();
+    assertThat(refused()).isEmpty();
+  }
+
+  @Test
+  void vaultError_bothSidesFail_andNoKeyIsWritten() {
+    long before = vault.keyCount();
+    BsonDocument missing = vault.masterKey("no-such-key", null);
+    assertThatThrownBy(() -> vault.official().createDataKey("azure",
+        new DataKeyOptions().masterKey(missing)))
+        .isInstanceOf(MongoException.class).hasMessageContaining("404");
+    assertThatThrownBy(() -> fle4j.createDataKey("azure", new DataKeyOptions().masterKey(missing)))
+        .isInstanceOf(MongoException.class).hasMessageContaining("404")
+        .hasMessageContaining("KeyNotFound");
+    assertThat(vault.keyCount()).isEqualTo(before);
+  }
+}
