@@ -10,7 +10,6 @@ import io.fle4j.internal.crypto.ValueCipher;
 import io.fle4j.internal.vault.DataKeys;
 import io.fle4j.internal.vault.DataKeys.DataKey;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.bson.BsonBinary;
 import org.bson.BsonDocument;
@@ -137,10 +136,6 @@ public final class AutoEncryptionEngine implements AutoCloseable {
     return ValueCipher.encrypt(value, spec.algorithm(), key.id(), key.key());
   }
 
-  /** Names of namespaces with a local schema; for messages. */
-  List<String> localSchemaNamespaces() {
-    return schemaMap.keySet().stream().sorted().toList();
-  }
 
   @Override
   public void close() throws Exception {

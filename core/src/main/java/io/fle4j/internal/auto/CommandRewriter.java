@@ -11,7 +11,6 @@ import java.util.function.Function;
 import org.bson.BsonArray;
 import org.bson.BsonBinarySubType;
 import org.bson.BsonDocument;
-import org.bson.BsonString;
 import org.bson.BsonValue;
 
 /**
@@ -539,9 +538,5 @@ final class CommandRewriter {
 
   private EncryptedFieldOperationException refuse(String field, String reason) {
     return new EncryptedFieldOperationException(schema.namespace(), field, reason);
-  }
-
-  static BsonString string(String s) {
-    return new BsonString(s);
   }
 }

@@ -13,7 +13,6 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.bson.BsonDocument;
-import org.bson.BsonString;
 import org.bson.BsonType;
 import org.bson.BsonValue;
 
@@ -215,9 +214,5 @@ final class SchemaParser {
       throw new ConfigurationException(path, "must be a document, got " + value.getBsonType());
     }
     return value.asDocument();
-  }
-
-  static BsonString typeName(BsonType type) {
-    return new BsonString(name(type));
   }
 }

@@ -12,18 +12,14 @@ public final class AeadKey {
   /** Total length of a FLE1 key. */
   public static final int LENGTH = 96;
 
-  private final SecretKeySpec macKey;
   private final SecretKeySpec encryptionKey;
-  private final SecretKeySpec ivKey;
   // Keying an HMAC costs as much as MACing a short value, so each thread keeps its keyed Macs
   // (doFinal leaves a Mac keyed and ready for the next message).
   private final ThreadLocal<HmacSha512> tagMacs;
   private final ThreadLocal<HmacSha512> ivMacs;
 
   private AeadKey(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
-    this.macKey = macKey;
     this.encryptionKey = encryptionKey;
-    this.ivKey = ivKey;
     this.tagMacs = ThreadLocal.withInitial(() -> new HmacSha512(macKey.getEncoded()));
     this.ivMacs = ThreadLocal.withInitial(() -> new HmacSha512(ivKey.getEncoded()));
   }
@@ -59,16 +55,8 @@ public final class AeadKey {
     }
   }
 
-  SecretKeySpec macKey() {
-    return macKey;
-  }
-
   SecretKeySpec encryptionKey() {
     return encryptionKey;
-  }
-
-  SecretKeySpec ivKey() {
-    return ivKey;
   }
 
   @Override

@@ -54,21 +54,18 @@ final class BsonValueBytes {
     int total = ELEMENT_PREFIX + body.length + 1;
     ByteBuffer document = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
     document.putInt(total).put(typeByte).put((byte) 0).put(body).put((byte) 0).flip();
+    BsonDocument decoded;
     try (BsonBinaryReader reader = new BsonBinaryReader(document)) {
-      BsonDocument decoded = CODEC.decode(reader, DecoderContext.builder().build());
-      if (document.position() != total || decoded.size() != 1 || !decoded.containsKey("")) {
-        throw new IllegalArgumentException("decrypted bytes are not exactly one BSON value");
-      }
-      return canonical(decoded.get(""));
+      decoded = CODEC.decode(reader, DecoderContext.builder().build());
     } catch (RuntimeException e) {
-      if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
-          && iae.getMessage().startsWith("decrypted")) {
-        throw iae;
-      }
       throw new IllegalArgumentException(
           "decrypted bytes are not a valid BSON value of type 0x" + hex(typeByte)
               + " (" + typeName(typeByte) + ")");
     }
+    if (document.position() != total || decoded.size() != 1 || !decoded.containsKey("")) {
+      throw new IllegalArgumentException("decrypted bytes are not exactly one BSON value");
+    }
+    return canonical(decoded.get(""));
   }
 
   /**

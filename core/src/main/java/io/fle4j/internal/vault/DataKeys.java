@@ -78,7 +78,7 @@ public final class DataKeys {
   }
 
   /** Asks the key's KMS provider to unwrap it. */
-  public DataKey unwrap(KeyDocument key) {
+  private DataKey unwrap(KeyDocument key) {
     byte[] material = kms.get(key.provider().toString(), "key " + key.id() + " masterKey.provider")
         .decryptDataKey(key.masterKey(), key.keyMaterial());
     try {
