@@ -1,6 +1,8 @@
 package io.fle4j;
 
 import java.util.Optional;
+import org.bson.BsonBinarySubType;
+import org.bson.BsonValue;
 
 /**
  * The two client-side field-level encryption (CSFLE) algorithms, with the names used in {@code
@@ -42,6 +44,19 @@ public enum Algorithm {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The algorithm that made {@code value}, when it is a CSFLE ciphertext: a binary of subtype 6
+   * whose first byte is 1 or 2. Empty for anything else, including Queryable Encryption payloads.
+   */
+  public static Optional<Algorithm> ofCiphertext(BsonValue value) {
+    if (value == null || !value.isBinary()
+        || value.asBinary().getType() != BsonBinarySubType.ENCRYPTED.getValue()
+        || value.asBinary().getData().length == 0) {
+      return Optional.empty();
+    }
+    return fromBlobSubtype(value.asBinary().getData()[0]);
   }
 
   /** The algorithm whose ciphertexts start with {@code subtype}, if any. */

@@ -251,7 +251,7 @@ final class CollectionCommand {
         if (key.equals(to) || (from != null && !key.equals(from))) {
           return ciphertext;
         }
-        Algorithm algorithm = ciphertext.getData()[0] == 1 ? Algorithm.DETERMINISTIC : Algorithm.RANDOM;
+        Algorithm algorithm = Algorithm.ofCiphertext(ciphertext).orElseThrow();
         return encryption.encrypt(encryption.decrypt(ciphertext),
             new EncryptOptions(algorithm.specName()).keyId(toId));
       });
@@ -292,12 +292,9 @@ final class CollectionCommand {
   static final class Ciphertexts {
     private Ciphertexts() {}
 
+    /** A CSFLE ciphertext long enough to hold its key id (rotate reads it before decrypting). */
     static boolean isCiphertext(BsonValue value) {
-      if (!value.isBinary() || value.asBinary().getType() != 6) {
-        return false;
-      }
-      byte[] data = value.asBinary().getData();
-      return data.length > 17 && (data[0] == 1 || data[0] == 2);
+      return Algorithm.ofCiphertext(value).isPresent() && value.asBinary().getData().length > 17;
     }
 
     static UUID keyId(BsonBinary ciphertext) {

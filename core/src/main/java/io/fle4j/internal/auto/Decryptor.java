@@ -1,11 +1,11 @@
 package io.fle4j.internal.auto;
 
+import io.fle4j.Algorithm;
 import io.fle4j.internal.crypto.ValueCipher;
 import io.fle4j.internal.vault.DataKeys;
 import java.util.Map;
 import org.bson.BsonArray;
 import org.bson.BsonBinary;
-import org.bson.BsonBinarySubType;
 import org.bson.BsonDocument;
 import org.bson.BsonJavaScriptWithScope;
 import org.bson.BsonValue;
@@ -33,7 +33,7 @@ final class Decryptor {
       }
       return out;
     }
-    if (value.isBinary() && isCiphertext(value.asBinary())) {
+    if (Algorithm.ofCiphertext(value).isPresent()) {
       BsonBinary binary = value.asBinary();
       ValueCipher.Header header = ValueCipher.parseHeader(binary);
       return ValueCipher.decrypt(binary, header, dataKeys.byId(header.keyId()).key());
@@ -51,11 +51,5 @@ final class Decryptor {
       out.put(field.getKey(), decrypt(field.getValue()));
     }
     return out;
-  }
-
-  private static boolean isCiphertext(BsonBinary binary) {
-    byte[] data = binary.getData();
-    return binary.getType() == BsonBinarySubType.ENCRYPTED.getValue() && data.length > 0
-        && (data[0] == 1 || data[0] == 2);
   }
 }
