@@ -74,8 +74,7 @@ final class DecryptingCodecRegistry implements CodecRegistry {
         if (!CiphertextScanner.containsCiphertext(raw.getByteBuffer().asNIO())) {
           return codec.decode(new BsonBinaryReader(raw.getByteBuffer().asNIO()), context);
         }
-        byte[] decrypted = rawDecryptor.decrypt(raw.getByteBuffer().asNIO());
-        return codec.decode(new BsonBinaryReader(java.nio.ByteBuffer.wrap(decrypted)), context);
+        return codec.decode(new BsonBinaryReader(rawDecryptor.decrypt(raw.getByteBuffer().asNIO())), context);
       }
       // A single value (distinct): decrypt it, then let the codec read it as the only element.
       BsonValue value = decryptor.decrypt(VALUES.decode(reader, context));

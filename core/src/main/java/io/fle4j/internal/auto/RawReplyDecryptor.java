@@ -1,23 +1,27 @@
 package io.fle4j.internal.auto;
 
+import io.fle4j.internal.crypto.AeadKey;
 import io.fle4j.internal.crypto.ValueCipher;
 import io.fle4j.internal.vault.DataKeys;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import org.bson.BsonBinary;
-import org.bson.BsonBinarySubType;
+import java.util.UUID;
 import org.bson.BsonSerializationException;
-import org.bson.io.BasicOutputBuffer;
 
 /**
  * Decrypts a reply document from bytes to bytes: every element is copied as it is, except CSFLE
  * ciphertexts, which are replaced by their plaintext under the original element type (the
  * decrypted bytes are already a BSON value body). The application's codec then decodes the
- * result once; nothing is decoded into objects on the way.
+ * result once; nothing is decoded into objects on the way, and ciphertexts are decrypted where
+ * they lie in the reply.
  */
 final class RawReplyDecryptor {
   private static final int MAX_DEPTH = 200;
+  private static final VarHandle INT32 =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final DataKeys dataKeys;
 
@@ -25,119 +29,165 @@ final class RawReplyDecryptor {
     this.dataKeys = dataKeys;
   }
 
-  /** The decrypted copy of the document in {@code bytes} (position to limit). */
-  byte[] decrypt(ByteBuffer bytes) {
-    ByteBuffer in = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    BasicOutputBuffer out = new BasicOutputBuffer(in.remaining() + 64);
-    try {
-      document(in, out, 0);
-    } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
-      throw new BsonSerializationException("truncated BSON document in a reply");
-    }
-    return out.toByteArray();
-  }
-
-  private void document(ByteBuffer in, BasicOutputBuffer out, int depth) {
-    if (depth > MAX_DEPTH) {
-      throw new BsonSerializationException("BSON nested deeper than " + MAX_DEPTH);
-    }
-    int start = in.position();
-    int end = start + in.getInt();
-    int outStart = out.getPosition();
-    out.writeInt32(0); // patched below
-    while (in.position() < end - 1) {
-      byte type = in.get();
-      int nameStart = in.position();
-      while (in.get() != 0) {
-        // skip the element name
-      }
-      int nameLength = in.position() - nameStart;
-      if (type == 0x05 && isCiphertext(in)) {
-        int length = in.getInt();
-        in.get(); // subtype 6
-        byte[] blob = new byte[length];
-        in.get(blob);
-        ValueCipher.Header header = ValueCipher.parseHeader(new BsonBinary(BsonBinarySubType.ENCRYPTED, blob));
-        byte[] body = ValueCipher.decryptValueBody(blob, header, dataKeys.byId(header.keyId()).key());
-        out.writeByte(header.bsonTypeByte());
-        copy(in, out, nameStart, nameLength);
-        out.writeBytes(body, 0, body.length);
-        Arrays.fill(body, (byte) 0);
-        continue;
-      }
-      out.writeByte(type);
-      copy(in, out, nameStart, nameLength);
-      switch (type) {
-        case 0x03, 0x04 -> document(in, out, depth + 1);
-        case 0x0F -> {
-          // code with scope: int32 total, string, document (whose ciphertexts are decrypted too)
-          int valueStart = out.getPosition();
-          in.getInt(); // its total length changes with the scope: rewritten below
-          out.writeInt32(0);
-          copyRange(in, out, 4 + in.getInt(in.position()));
-          document(in, out, depth + 1);
-          out.writeInt32(valueStart, out.getPosition() - valueStart);
-        }
-        default -> copyRange(in, out, valueLength(in, type));
-      }
-    }
-    in.get(); // the document's closing NUL
-    out.writeByte(0);
-    out.writeInt32(outStart, out.getPosition() - outStart);
-  }
-
-  private static boolean isCiphertext(ByteBuffer in) {
-    int p = in.position();
-    int length = in.getInt(p);
-    if (length < 1 || in.get(p + 4) != 6) {
-      return false;
-    }
-    byte blobSubtype = in.get(p + 5);
-    return blobSubtype == 1 || blobSubtype == 2;
-  }
-
-  private static int valueLength(ByteBuffer in, byte type) {
-    int p = in.position();
-    return switch (type) {
-      case 0x01, 0x09, 0x11, 0x12 -> 8;
-      case 0x02, 0x0D, 0x0E -> 4 + in.getInt(p);
-      case 0x05 -> 5 + in.getInt(p);
-      case 0x06, 0x0A, 0x7F, (byte) 0xFF -> 0;
-      case 0x07 -> 12;
-      case 0x08 -> 1;
-      case 0x0B -> {
-        int q = p;
-        while (in.get(q) != 0) {
-          q++;
-        }
-        q++;
-        while (in.get(q) != 0) {
-          q++;
-        }
-        yield q + 1 - p;
-      }
-      case 0x0C -> 4 + in.getInt(p) + 12;
-      case 0x10 -> 4;
-      case 0x13 -> 16;
-      default -> throw new BsonSerializationException(String.format("unknown BSON type 0x%02x", type));
-    };
-  }
-
-  private static void copy(ByteBuffer in, BasicOutputBuffer out, int from, int length) {
-    if (in.hasArray()) {
-      out.writeBytes(in.array(), in.arrayOffset() + from, length);
+  /**
+   * The decrypted copy of the document that starts at {@code bytes}' position, as a buffer from
+   * position 0 to the end of the copy.
+   */
+  ByteBuffer decrypt(ByteBuffer bytes) {
+    byte[] src;
+    int offset;
+    if (bytes.hasArray()) {
+      src = bytes.array();
+      offset = bytes.arrayOffset() + bytes.position();
     } else {
-      byte[] chunk = new byte[length];
-      in.get(from, chunk);
-      out.writeBytes(chunk, 0, length);
+      src = new byte[bytes.remaining()];
+      bytes.duplicate().get(src);
+      offset = 0;
+    }
+    try {
+      // A plaintext body is always shorter than the ciphertext element it replaces, so the copy
+      // fits in the length of the original.
+      Copy copy = new Copy(src, new byte[int32(src, offset)]);
+      copy.document(offset, 0);
+      return ByteBuffer.wrap(copy.out, 0, copy.written);
+    } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
+      throw new BsonSerializationException("truncated or malformed BSON document in a reply");
     }
   }
 
-  private static void copyRange(ByteBuffer in, BasicOutputBuffer out, int length) {
-    if (length < 0 || length > in.remaining()) {
-      throw new BsonSerializationException("bad BSON value length " + length);
+  private static int int32(byte[] bytes, int offset) {
+    return (int) INT32.get(bytes, offset);
+  }
+
+  /** One document's copy in progress. */
+  private final class Copy {
+    private final byte[] src;
+    private final byte[] out;
+    private int written;
+    // The fields of one document are nearly always under one key: look it up once.
+    private UUID lastKeyId;
+    private AeadKey lastKey;
+
+    Copy(byte[] src, byte[] out) {
+      this.src = src;
+      this.out = out;
     }
-    copy(in, out, in.position(), length);
-    in.position(in.position() + length);
+
+    /** Copies the document at {@code src[start]}; returns the position after it. */
+    int document(int start, int depth) {
+      if (depth > MAX_DEPTH) {
+        throw new BsonSerializationException("BSON nested deeper than " + MAX_DEPTH);
+      }
+      int end = start + int32(src, start);
+      if (end < start + 5 || end > src.length) {
+        throw new BsonSerializationException("BSON document length " + (end - start)
+            + " is impossible here");
+      }
+      int outStart = written;
+      written += 4; // the length, patched below
+      int p = start + 4;
+      while (p < end - 1) {
+        byte type = src[p++];
+        int nameStart = p;
+        while (src[p] != 0) {
+          p++;
+        }
+        p++;
+        int nameLength = p - nameStart; // with its NUL
+        if (type == 0x05 && isCiphertext(p)) {
+          int length = int32(src, p);
+          int blob = p + 5;
+          p = blob + length;
+          if (p > end) {
+            throw new BsonSerializationException("binary of " + length + " bytes overruns its document");
+          }
+          ValueCipher.Header header = ValueCipher.parseHeader(src, blob, length);
+          byte[] body = ValueCipher.decryptValueBody(src, blob, length, header, key(header.keyId()));
+          out[written++] = header.bsonTypeByte();
+          write(src, nameStart, nameLength);
+          write(body, 0, body.length);
+          Arrays.fill(body, (byte) 0);
+          continue;
+        }
+        out[written++] = type;
+        write(src, nameStart, nameLength);
+        switch (type) {
+          case 0x03, 0x04 -> p = document(p, depth + 1);
+          case 0x0F -> {
+            // code with scope: int32 total, string, document (whose ciphertexts are decrypted
+            // too, so the total is rewritten)
+            int valueStart = written;
+            written += 4;
+            p = copy(p + 4, 4 + int32(src, p + 4));
+            p = document(p, depth + 1);
+            INT32.set(out, valueStart, written - valueStart);
+          }
+          default -> p = copy(p, valueLength(p, type));
+        }
+      }
+      if (p != end - 1 || src[p] != 0) {
+        throw new BsonSerializationException("BSON document of " + (end - start)
+            + " bytes does not end where its length says");
+      }
+      out[written++] = 0;
+      INT32.set(out, outStart, written - outStart);
+      return end;
+    }
+
+    private AeadKey key(UUID keyId) {
+      if (!keyId.equals(lastKeyId)) {
+        lastKey = dataKeys.byId(keyId).key();
+        lastKeyId = keyId;
+      }
+      return lastKey;
+    }
+
+    private boolean isCiphertext(int p) {
+      if (int32(src, p) < 1 || src[p + 4] != 6) {
+        return false;
+      }
+      byte blobSubtype = src[p + 5];
+      return blobSubtype == 1 || blobSubtype == 2;
+    }
+
+    private int valueLength(int p, byte type) {
+      return switch (type) {
+        case 0x01, 0x09, 0x11, 0x12 -> 8;
+        case 0x02, 0x0D, 0x0E -> 4 + int32(src, p);
+        case 0x05 -> 5 + int32(src, p);
+        case 0x06, 0x0A, 0x7F, (byte) 0xFF -> 0;
+        case 0x07 -> 12;
+        case 0x08 -> 1;
+        case 0x0B -> {
+          int q = p;
+          while (src[q] != 0) {
+            q++;
+          }
+          q++;
+          while (src[q] != 0) {
+            q++;
+          }
+          yield q + 1 - p;
+        }
+        case 0x0C -> 4 + int32(src, p) + 12;
+        case 0x10 -> 4;
+        case 0x13 -> 16;
+        default -> throw new BsonSerializationException(String.format("unknown BSON type 0x%02x", type));
+      };
+    }
+
+    /** Copies {@code length} bytes from {@code src[p]}; returns the position after them. */
+    private int copy(int p, int length) {
+      if (length < 0) {
+        throw new BsonSerializationException("bad BSON value length " + length);
+      }
+      write(src, p, length);
+      return p + length;
+    }
+
+    private void write(byte[] bytes, int from, int length) {
+      System.arraycopy(bytes, from, out, written, length);
+      written += length;
+    }
   }
 }

@@ -1,16 +1,12 @@
 package io.fle4j.internal.crypto;
 
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.BadPaddingException;
-import javax.crypto.Cipher;
 import javax.crypto.IllegalBlockSizeException;
-import javax.crypto.NoSuchPaddingException;
-import javax.crypto.spec.IvParameterSpec;
 
 /**
  * AEAD_AES_256_CBC_HMAC_SHA_512 exactly as libmongocrypt computes it for FLE1 (formats.md §1.4,
@@ -24,8 +20,9 @@ import javax.crypto.spec.IvParameterSpec;
  * C  = IV ‖ S ‖ T
  * </pre>
  *
- * <p>Stateless and thread-safe; JCA objects are reused per thread because creating them costs more
- * than using them.
+ * <p>Stateless and thread-safe. The keyed JCA objects live per thread in {@link AeadKey}, and
+ * the CSFLE entry points work on the ciphertext where it lies, because at one or two microseconds
+ * a value, copies and small objects are a measurable part of the cost.
  */
 public final class Aead {
   public static final byte[] NO_ASSOCIATED_DATA = new byte[0];
@@ -35,31 +32,31 @@ public final class Aead {
   /** IV, one block of padding at least, and the tag. */
   public static final int MIN_CIPHERTEXT_LENGTH = IV_LENGTH + BLOCK + TAG_LENGTH;
 
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final ThreadLocal<Cipher> AES_CBC = ThreadLocal.withInitial(Aead::newCipher);
+  // One generator per thread: the JDK's default SecureRandom serialises all threads on one lock.
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Aead::newRandom);
 
   private Aead() {}
 
   /** Length of the ciphertext for a plaintext of {@code plaintextLength} bytes. */
   public static int ciphertextLength(int plaintextLength) {
-    return IV_LENGTH + (plaintextLength / BLOCK + 1) * BLOCK + TAG_LENGTH;
+    return IV_LENGTH + paddedLength(plaintextLength) + TAG_LENGTH;
   }
 
   /** Encrypts with a fresh random IV. */
   public static byte[] encryptRandom(AeadKey key, byte[] aad, byte[] plaintext) {
-    byte[] iv = new byte[IV_LENGTH];
-    RANDOM.nextBytes(iv);
-    return encrypt(key, aad, plaintext, iv);
+    byte[] c = new byte[ciphertextLength(plaintext.length)];
+    randomIv(c, 0);
+    seal(key.worker(), aad, 0, aad.length, plaintext, c, 0);
+    return c;
   }
 
   /** Encrypts with the IV derived from the key, the associated data and the plaintext. */
   public static byte[] encryptDeterministic(AeadKey key, byte[] aad, byte[] plaintext) {
-    HmacSha512 mac = key.ivMac();
-    mac.update(aad);
-    mac.update(associatedDataBitLength(aad));
-    mac.update(plaintext);
-    byte[] iv = Arrays.copyOf(mac.doFinal(), IV_LENGTH);
-    return encrypt(key, aad, plaintext, iv);
+    AeadKey.Worker worker = key.worker();
+    byte[] c = new byte[ciphertextLength(plaintext.length)];
+    deterministicIv(worker, aad, 0, aad.length, plaintext, c, 0);
+    seal(worker, aad, 0, aad.length, plaintext, c, 0);
+    return c;
   }
 
   /** Encrypts with the given 16-byte IV. Visible for known-answer tests. */
@@ -67,24 +64,27 @@ public final class Aead {
     if (iv.length != IV_LENGTH) {
       throw new IllegalArgumentException("IV must be 16 bytes");
     }
-    int padded = (plaintext.length / BLOCK + 1) * BLOCK;
-    byte[] out = new byte[IV_LENGTH + padded + TAG_LENGTH];
-    System.arraycopy(iv, 0, out, 0, IV_LENGTH);
-    // PKCS#7 always pads, a full block when the plaintext is block-aligned.
-    byte[] input = Arrays.copyOf(plaintext, padded);
-    Arrays.fill(input, plaintext.length, padded, (byte) (padded - plaintext.length));
-    try {
-      Cipher cipher = AES_CBC.get();
-      cipher.init(Cipher.ENCRYPT_MODE, key.encryptionKey(), new IvParameterSpec(iv));
-      cipher.doFinal(input, 0, padded, out, IV_LENGTH);
-      byte[] tag = tag(key, aad, out, IV_LENGTH + padded);
-      System.arraycopy(tag, 0, out, IV_LENGTH + padded, TAG_LENGTH);
-      return out;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-256-CBC failed on valid input", e);
-    } finally {
-      Arrays.fill(input, (byte) 0);
+    byte[] c = new byte[ciphertextLength(plaintext.length)];
+    System.arraycopy(iv, 0, c, 0, IV_LENGTH);
+    seal(key.worker(), aad, 0, aad.length, plaintext, c, 0);
+    return c;
+  }
+
+  /**
+   * Encrypts {@code plaintext} into {@code blob} right after the associated data already in
+   * {@code blob[0, aadLength)}: C fills {@code blob[aadLength, aadLength +
+   * ciphertextLength(plaintext.length))}. This is the layout of a CSFLE ciphertext, built in the
+   * array that is stored.
+   */
+  public static void encryptAfterAssociatedData(
+      AeadKey key, boolean deterministic, byte[] blob, int aadLength, byte[] plaintext) {
+    AeadKey.Worker worker = key.worker();
+    if (deterministic) {
+      deterministicIv(worker, blob, 0, aadLength, plaintext, blob, aadLength);
+    } else {
+      randomIv(blob, aadLength);
     }
+    seal(worker, blob, 0, aadLength, plaintext, blob, aadLength);
   }
 
   /**
@@ -96,83 +96,124 @@ public final class Aead {
    */
   public static byte[] decrypt(AeadKey key, byte[] aad, byte[] ciphertext)
       throws GeneralSecurityException {
-    int length = ciphertext.length;
-    if (length < MIN_CIPHERTEXT_LENGTH || (length - IV_LENGTH - TAG_LENGTH) % BLOCK != 0) {
-      throw new IllegalBlockSizeException(
-          "ciphertext is "
-              + length
-              + " bytes; it must be at least "
-              + MIN_CIPHERTEXT_LENGTH
-              + " and IV + tag + a multiple of 16");
-    }
-    int tagOffset = length - TAG_LENGTH;
-    byte[] expected = tag(key, aad, ciphertext, tagOffset);
-    byte[] actual = Arrays.copyOfRange(ciphertext, tagOffset, length);
-    if (!MessageDigest.isEqual(expected, actual)) {
-      throw new AEADBadTagException("HMAC validation failure");
-    }
-    return decryptVerified(key, ciphertext, 0, tagOffset);
-  }
-
-  private static byte[] decryptVerified(AeadKey key, byte[] bytes, int offset, int tagOffset)
-      throws GeneralSecurityException {
-    Cipher cipher = AES_CBC.get();
-    cipher.init(Cipher.DECRYPT_MODE, key.encryptionKey(), new IvParameterSpec(bytes, offset, IV_LENGTH));
-    byte[] padded = cipher.doFinal(bytes, offset + IV_LENGTH, tagOffset - offset - IV_LENGTH);
-    int pad = padded[padded.length - 1] & 0xff;
-    boolean valid = pad >= 1 && pad <= BLOCK;
-    for (int i = padded.length - pad; valid && i < padded.length; i++) {
-      valid = padded[i] == (byte) pad;
-    }
-    if (!valid) {
-      Arrays.fill(padded, (byte) 0);
-      throw new BadPaddingException("invalid PKCS#7 padding");
-    }
-    byte[] plaintext = Arrays.copyOf(padded, padded.length - pad);
-    Arrays.fill(padded, (byte) 0);
-    return plaintext;
-  }
-
-  private static byte[] tag(AeadKey key, byte[] aad, byte[] ivAndS, int ivAndSLength) {
-    return tag(key, aad, 0, aad.length, ivAndS, 0, ivAndSLength);
-  }
-
-  private static byte[] tag(AeadKey key, byte[] aad, int aadOffset, int aadLength, byte[] ivAndS,
-      int offset, int length) {
-    HmacSha512 mac = key.tagMac();
-    mac.update(aad, aadOffset, aadLength);
-    mac.update(ivAndS, offset, length);
-    mac.update(bitLength(aadLength));
-    return Arrays.copyOf(mac.doFinal(), TAG_LENGTH);
+    return open(key.worker(), aad, 0, aad.length, ciphertext, 0, ciphertext.length);
   }
 
   /**
-   * Verifies and decrypts {@code C} held in {@code blob[offset, blob.length)}, with the associated
-   * data in {@code blob[0, aadLength)}: a CSFLE ciphertext decrypted where it lies, without copies.
+   * Verifies and decrypts the C that directly follows its associated data in {@code src}: the
+   * associated data is {@code src[offset, offset + aadLength)} and C runs on to {@code offset +
+   * length}. A CSFLE ciphertext is decrypted this way where it lies, inside a reply, without copies.
+   *
+   * @throws GeneralSecurityException as {@link #decrypt(AeadKey, byte[], byte[])}
    */
-  public static byte[] decrypt(AeadKey key, byte[] blob, int aadLength, int offset)
+  public static byte[] decryptAfterAssociatedData(
+      AeadKey key, byte[] src, int offset, int aadLength, int length)
       throws GeneralSecurityException {
-    int length = blob.length - offset;
-    if (length < MIN_CIPHERTEXT_LENGTH || (length - IV_LENGTH - TAG_LENGTH) % BLOCK != 0) {
-      throw new IllegalBlockSizeException("ciphertext is " + length + " bytes; it must be at least "
+    return open(key.worker(), src, offset, aadLength, src, offset + aadLength, length - aadLength);
+  }
+
+  /** S and T into {@code out[cOffset + 16, ...)}, where the IV already is at {@code cOffset}. */
+  private static void seal(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
+      byte[] plaintext, byte[] out, int cOffset) {
+    int padded = paddedLength(plaintext.length);
+    int sOffset = cOffset + IV_LENGTH;
+    System.arraycopy(plaintext, 0, out, sOffset, plaintext.length);
+    // PKCS#7 always pads, a full block when the plaintext is block-aligned.
+    Arrays.fill(out, sOffset + plaintext.length, sOffset + padded, (byte) (padded - plaintext.length));
+    // The cipher runs under the zero IV, so the real IV goes into the first block here.
+    xorBlock(out, sOffset, out, cOffset);
+    try {
+      worker.encryptor().doFinal(out, sOffset, padded, out, sOffset); // in place
+    } catch (GeneralSecurityException | RuntimeException e) {
+      Arrays.fill(out, sOffset, sOffset + padded, (byte) 0);
+      worker.discardCiphers();
+      throw new IllegalStateException("AES-256-CBC failed on valid input", e);
+    }
+    tag(worker, aad, aadOffset, aadLength, out, cOffset, IV_LENGTH + padded);
+    System.arraycopy(worker.mac, 0, out, sOffset + padded, TAG_LENGTH);
+  }
+
+  private static byte[] open(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
+      byte[] c, int cOffset, int cLength) throws GeneralSecurityException {
+    if (cLength < MIN_CIPHERTEXT_LENGTH || (cLength - IV_LENGTH - TAG_LENGTH) % BLOCK != 0) {
+      throw new IllegalBlockSizeException("ciphertext is " + cLength + " bytes; it must be at least "
           + MIN_CIPHERTEXT_LENGTH + " and IV + tag + a multiple of 16");
     }
-    int tagOffset = blob.length - TAG_LENGTH;
-    byte[] expected = tag(key, blob, 0, aadLength, blob, offset, tagOffset - offset);
-    if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(blob, tagOffset, blob.length))) {
+    int sLength = cLength - IV_LENGTH - TAG_LENGTH;
+    tag(worker, aad, aadOffset, aadLength, c, cOffset, IV_LENGTH + sLength);
+    if (!tagMatches(worker.mac, c, cOffset + IV_LENGTH + sLength)) {
       throw new AEADBadTagException("HMAC validation failure");
     }
-    return decryptVerified(key, blob, offset, tagOffset);
+    byte[] padded = worker.scratch(sLength);
+    try {
+      try {
+        worker.decryptor().doFinal(c, cOffset + IV_LENGTH, sLength, padded, 0);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        worker.discardCiphers();
+        throw e;
+      }
+      // Decrypted under the zero IV: the first block still needs the real one.
+      xorBlock(padded, 0, c, cOffset);
+      int pad = padded[sLength - 1] & 0xff;
+      boolean valid = pad >= 1 && pad <= BLOCK;
+      for (int i = sLength - pad; valid && i < sLength; i++) {
+        valid = padded[i] == (byte) pad;
+      }
+      if (!valid) {
+        throw new BadPaddingException("invalid PKCS#7 padding");
+      }
+      return Arrays.copyOf(padded, sLength - pad);
+    } finally {
+      Arrays.fill(padded, 0, sLength, (byte) 0);
+    }
   }
 
-  /** AL: the associated data's length in bits, as a big-endian uint64. */
-  private static byte[] associatedDataBitLength(byte[] aad) {
-    return bitLength(aad.length);
+  /** HMAC-SHA-512(Km, AAD ‖ IV ‖ S ‖ AL) into {@code worker.mac}. */
+  private static void tag(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
+      byte[] ivAndS, int offset, int length) {
+    HmacSha512 mac = worker.tagMac;
+    mac.update(aad, aadOffset, aadLength);
+    mac.update(ivAndS, offset, length);
+    mac.update(bitLength(worker, aadLength));
+    mac.doFinal(worker.mac);
   }
 
-  private static byte[] bitLength(int aadLength) {
+  /** HMAC-SHA-512(Kiv, AAD ‖ AL ‖ P)[0..16) into {@code out[ivOffset, ivOffset + 16)}. */
+  private static void deterministicIv(AeadKey.Worker worker, byte[] aad, int aadOffset,
+      int aadLength, byte[] plaintext, byte[] out, int ivOffset) {
+    HmacSha512 mac = worker.ivMac();
+    mac.update(aad, aadOffset, aadLength);
+    mac.update(bitLength(worker, aadLength));
+    mac.update(plaintext);
+    mac.doFinal(worker.mac);
+    System.arraycopy(worker.mac, 0, out, ivOffset, IV_LENGTH);
+  }
+
+  private static void randomIv(byte[] out, int offset) {
+    byte[] iv = new byte[IV_LENGTH];
+    RANDOM.get().nextBytes(iv);
+    System.arraycopy(iv, 0, out, offset, IV_LENGTH);
+  }
+
+  /** Constant time: every byte is compared whatever the first difference. */
+  private static boolean tagMatches(byte[] mac, byte[] c, int tagOffset) {
+    int difference = 0;
+    for (int i = 0; i < TAG_LENGTH; i++) {
+      difference |= mac[i] ^ c[tagOffset + i];
+    }
+    return difference == 0;
+  }
+
+  private static void xorBlock(byte[] target, int targetOffset, byte[] mask, int maskOffset) {
+    for (int i = 0; i < BLOCK; i++) {
+      target[targetOffset + i] ^= mask[maskOffset + i];
+    }
+  }
+
+  /** AL: the associated data's length in bits, as a big-endian uint64, in the worker's buffer. */
+  private static byte[] bitLength(AeadKey.Worker worker, int aadLength) {
     long bits = 8L * aadLength;
-    byte[] al = new byte[8];
+    byte[] al = worker.bitLength;
     for (int i = 7; i >= 0; i--) {
       al[i] = (byte) bits;
       bits >>>= 8;
@@ -180,11 +221,16 @@ public final class Aead {
     return al;
   }
 
-  private static Cipher newCipher() {
+  private static int paddedLength(int plaintextLength) {
+    return (plaintextLength / BLOCK + 1) * BLOCK;
+  }
+
+  private static SecureRandom newRandom() {
     try {
-      return Cipher.getInstance("AES/CBC/NoPadding");
-    } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
-      throw new IllegalStateException("this JVM lacks AES/CBC/NoPadding", e);
+      // NIST SP 800-90A DRBG, seeded from the operating system's entropy source.
+      return SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      return new SecureRandom();
     }
   }
 }

@@ -1,6 +1,9 @@
 package io.fle4j.internal.crypto;
 
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -12,26 +15,17 @@ public final class AeadKey {
   /** Total length of a FLE1 key. */
   public static final int LENGTH = 96;
 
+  private final SecretKeySpec macKey;
   private final SecretKeySpec encryptionKey;
-  // Keying an HMAC costs as much as MACing a short value, so each thread keeps its keyed Macs
-  // (doFinal leaves a Mac keyed and ready for the next message).
-  private final ThreadLocal<HmacSha512> tagMacs;
-  private final ThreadLocal<HmacSha512> ivMacs;
+  private final SecretKeySpec ivKey;
+  // Keying a Cipher or an HMAC costs as much as using it on a short value, so each thread keeps
+  // its own keyed objects for this key, made once and reused for every value.
+  private final ThreadLocal<Worker> workers = ThreadLocal.withInitial(() -> new Worker(this));
 
   private AeadKey(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
+    this.macKey = macKey;
     this.encryptionKey = encryptionKey;
-    this.tagMacs = ThreadLocal.withInitial(() -> new HmacSha512(macKey.getEncoded()));
-    this.ivMacs = ThreadLocal.withInitial(() -> new HmacSha512(ivKey.getEncoded()));
-  }
-
-  /** This thread's HMAC keyed with the MAC key. */
-  HmacSha512 tagMac() {
-    return tagMacs.get();
-  }
-
-  /** This thread's HMAC keyed with the IV key. */
-  HmacSha512 ivMac() {
-    return ivMacs.get();
+    this.ivKey = ivKey;
   }
 
   /** Splits a 96-byte key. The array is copied; the caller may wipe it. */
@@ -55,12 +49,96 @@ public final class AeadKey {
     }
   }
 
-  SecretKeySpec encryptionKey() {
-    return encryptionKey;
+  /** This thread's keyed objects for this key. */
+  Worker worker() {
+    return workers.get();
   }
 
   @Override
   public String toString() {
     return "AeadKey[redacted]";
+  }
+
+  /**
+   * One thread's keyed HMACs and AES-CBC ciphers for one key, and its scratch buffers. The
+   * ciphers are initialised once with an all-zero IV: doFinal returns a JCA cipher to that state,
+   * and CBC under IV {@code v} equals CBC under the zero IV with {@code v} XORed into the first
+   * block (on the way in for encryption, on the way out for decryption), so no value pays for
+   * {@code Cipher.init}.
+   */
+  static final class Worker {
+    /** Plaintexts up to this many padded bytes are decrypted in the reusable scratch buffer. */
+    private static final int SCRATCH_LIMIT = 4096;
+    private static final IvParameterSpec ZERO_IV = new IvParameterSpec(new byte[Aead.IV_LENGTH]);
+
+    private final AeadKey key;
+    final HmacSha512 tagMac;
+    /** The last MAC computed, and the associated data's bit length (AL) being MACed. */
+    final byte[] mac = new byte[HmacSha512.LENGTH];
+    final byte[] bitLength = new byte[8];
+    private HmacSha512 ivMac;
+    private Cipher encryptor;
+    private Cipher decryptor;
+    private byte[] scratch = new byte[64];
+
+    private Worker(AeadKey key) {
+      this.key = key;
+      this.tagMac = new HmacSha512(key.macKey.getEncoded());
+    }
+
+    /** The HMAC keyed with the IV key (deterministic encryption only). */
+    HmacSha512 ivMac() {
+      if (ivMac == null) {
+        ivMac = new HmacSha512(key.ivKey.getEncoded());
+      }
+      return ivMac;
+    }
+
+    /** AES-256-CBC, no padding, encrypting under the zero IV. */
+    Cipher encryptor() {
+      if (encryptor == null) {
+        encryptor = zeroIvCbc(Cipher.ENCRYPT_MODE);
+      }
+      return encryptor;
+    }
+
+    /** AES-256-CBC, no padding, decrypting under the zero IV. */
+    Cipher decryptor() {
+      if (decryptor == null) {
+        decryptor = zeroIvCbc(Cipher.DECRYPT_MODE);
+      }
+      return decryptor;
+    }
+
+    /**
+     * A buffer of at least {@code length} bytes: the reusable one for short values, a new one
+     * beyond {@link #SCRATCH_LIMIT} so that one large value does not pin a large buffer per
+     * thread and key. The caller wipes what it wrote.
+     */
+    byte[] scratch(int length) {
+      if (length > SCRATCH_LIMIT) {
+        return new byte[length];
+      }
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, 2 * scratch.length)];
+      }
+      return scratch;
+    }
+
+    /** Drops the ciphers after a failure, so that a cipher in an unknown state is not reused. */
+    void discardCiphers() {
+      encryptor = null;
+      decryptor = null;
+    }
+
+    private Cipher zeroIvCbc(int mode) {
+      try {
+        Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
+        cipher.init(mode, key.encryptionKey, ZERO_IV);
+        return cipher;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("this JVM cannot do AES-256-CBC", e);
+      }
+    }
   }
 }

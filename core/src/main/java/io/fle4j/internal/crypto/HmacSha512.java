@@ -48,15 +48,20 @@ final class HmacSha512 {
     inner().update(bytes, offset, length);
   }
 
-  /** The 64-byte MAC of everything given since the last call; starts over afterwards. */
-  byte[] doFinal() {
+  /**
+   * Writes the 64-byte MAC of everything given since the last call into {@code out[0, 64)}, and
+   * starts over.
+   */
+  void doFinal(byte[] out) {
     try {
       MessageDigest current = inner();
       inner = null;
       current.digest(innerHash, 0, LENGTH);
+      // A clone of a saved state costs a few small arrays; absorbing the padded key again would
+      // cost a whole SHA-512 block.
       MessageDigest outer = (MessageDigest) outerStart.clone();
       outer.update(innerHash);
-      return outer.digest();
+      outer.digest(out, 0, LENGTH);
     } catch (DigestException | CloneNotSupportedException e) {
       throw new IllegalStateException("SHA-512 failed", e);
     }

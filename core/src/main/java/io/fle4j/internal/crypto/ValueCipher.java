@@ -4,7 +4,9 @@ import io.fle4j.Algorithm;
 import io.fle4j.CiphertextException;
 import io.fle4j.CiphertextException.Reason;
 import io.fle4j.UnencryptableValueException;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.UUID;
@@ -22,6 +24,8 @@ import org.bson.BsonValue;
 public final class ValueCipher {
   /** Length of the header: blob subtype, key UUID, original BSON type. */
   public static final int HEADER_LENGTH = 18;
+  private static final VarHandle UUID_BYTES =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private ValueCipher() {}
 
@@ -61,15 +65,15 @@ public final class ValueCipher {
   public static BsonBinary encrypt(
       BsonValue value, Algorithm algorithm, UUID keyId, AeadKey key) {
     checkEncryptable(value, algorithm);
-    byte[] header = header(algorithm.blobSubtype(), keyId, (byte) value.getBsonType().getValue());
     byte[] plaintext = BsonValueBytes.body(value);
     try {
-      byte[] c =
-          algorithm == Algorithm.DETERMINISTIC
-              ? Aead.encryptDeterministic(key, header, plaintext)
-              : Aead.encryptRandom(key, header, plaintext);
-      byte[] blob = Arrays.copyOf(header, HEADER_LENGTH + c.length);
-      System.arraycopy(c, 0, blob, HEADER_LENGTH, c.length);
+      byte[] blob = new byte[HEADER_LENGTH + Aead.ciphertextLength(plaintext.length)];
+      blob[0] = algorithm.blobSubtype();
+      UUID_BYTES.set(blob, 1, keyId.getMostSignificantBits());
+      UUID_BYTES.set(blob, 9, keyId.getLeastSignificantBits());
+      blob[17] = (byte) value.getBsonType().getValue();
+      Aead.encryptAfterAssociatedData(
+          key, algorithm == Algorithm.DETERMINISTIC, blob, HEADER_LENGTH, plaintext);
       return new BsonBinary(BsonBinarySubType.ENCRYPTED, blob);
     } finally {
       Arrays.fill(plaintext, (byte) 0);
@@ -88,22 +92,33 @@ public final class ValueCipher {
           "expected a BSON binary of subtype 6, got subtype " + ciphertext.getType());
     }
     byte[] data = ciphertext.getData();
-    if (data.length < 1) {
+    return parseHeader(data, 0, data.length);
+  }
+
+  /**
+   * Reads the header of the ciphertext data (blob subtype onwards) held in {@code src[offset,
+   * offset + length)}, without decrypting it.
+   *
+   * @throws CiphertextException when it is not a decryptable CSFLE ciphertext
+   */
+  public static Header parseHeader(byte[] src, int offset, int length) {
+    if (length < 1) {
       throw new CiphertextException(Reason.TOO_SHORT, "ciphertext is empty");
     }
+    byte blobSubtype = src[offset];
     Algorithm algorithm =
-        Algorithm.fromBlobSubtype(data[0])
+        Algorithm.fromBlobSubtype(blobSubtype)
             .orElseThrow(() -> new CiphertextException(
-                Reason.UNSUPPORTED_BLOB_SUBTYPE, unsupportedSubtypeMessage(data[0])));
+                Reason.UNSUPPORTED_BLOB_SUBTYPE, unsupportedSubtypeMessage(blobSubtype)));
     int minimum = HEADER_LENGTH + Aead.MIN_CIPHERTEXT_LENGTH;
-    if (data.length < minimum) {
+    if (length < minimum) {
       throw new CiphertextException(
           Reason.TOO_SHORT,
-          "ciphertext is " + data.length + " bytes; a CSFLE ciphertext has at least " + minimum);
+          "ciphertext is " + length + " bytes; a CSFLE ciphertext has at least " + minimum);
     }
-    ByteBuffer id = ByteBuffer.wrap(data, 1, 16);
-    UUID keyId = new UUID(id.getLong(), id.getLong());
-    return new Header(algorithm, keyId, data[17]);
+    UUID keyId = new UUID(
+        (long) UUID_BYTES.get(src, offset + 1), (long) UUID_BYTES.get(src, offset + 9));
+    return new Header(algorithm, keyId, src[offset + 17]);
   }
 
   /**
@@ -113,7 +128,8 @@ public final class ValueCipher {
    *     part of the plaintext is returned then
    */
   public static BsonValue decrypt(BsonBinary ciphertext, Header header, AeadKey key) {
-    byte[] plaintext = decryptBody(ciphertext.getData(), header, key);
+    byte[] data = ciphertext.getData();
+    byte[] plaintext = decryptBody(data, 0, data.length, header, key);
     try {
       return BsonValueBytes.value(header.bsonTypeByte(), plaintext);
     } catch (IllegalArgumentException e) {
@@ -124,13 +140,15 @@ public final class ValueCipher {
   }
 
   /**
-   * Verifies and decrypts a ciphertext's data (header included) into the plaintext BSON value
-   * body, of the type in its header; the bytes are checked to be a well-formed value of that type.
+   * Verifies and decrypts the ciphertext data (header included) held in {@code src[offset, offset
+   * + length)}, whose header was read with {@link #parseHeader(byte[], int, int)}, into the
+   * plaintext BSON value body of the type in its header; the bytes are checked to be a
+   * well-formed value of that type. The ciphertext is read where it lies.
    *
    * @throws CiphertextException when the tag does not verify or the content is malformed
    */
-  public static byte[] decryptValueBody(byte[] data, Header header, AeadKey key) {
-    byte[] plaintext = decryptBody(data, header, key);
+  public static byte[] decryptValueBody(byte[] src, int offset, int length, Header header, AeadKey key) {
+    byte[] plaintext = decryptBody(src, offset, length, header, key);
     try {
       BsonValueBytes.checkBody(header.bsonTypeByte(), plaintext);
       return plaintext;
@@ -140,9 +158,9 @@ public final class ValueCipher {
     }
   }
 
-  private static byte[] decryptBody(byte[] data, Header header, AeadKey key) {
+  private static byte[] decryptBody(byte[] src, int offset, int length, Header header, AeadKey key) {
     try {
-      return Aead.decrypt(key, data, HEADER_LENGTH, HEADER_LENGTH);
+      return Aead.decryptAfterAssociatedData(key, src, offset, HEADER_LENGTH, length);
     } catch (AEADBadTagException e) {
       throw new CiphertextException(
           Reason.AUTHENTICATION_FAILED,
@@ -166,15 +184,6 @@ public final class ValueCipher {
           + " ciphertexts only (subtypes 1 and 2)";
     }
     return "unknown ciphertext blob subtype " + s + "; CSFLE uses 1 (deterministic) and 2 (random)";
-  }
-
-  private static byte[] header(byte blobSubtype, UUID keyId, byte bsonType) {
-    return ByteBuffer.allocate(HEADER_LENGTH)
-        .put(blobSubtype)
-        .putLong(keyId.getMostSignificantBits())
-        .putLong(keyId.getLeastSignificantBits())
-        .put(bsonType)
-        .array();
   }
 
   /** The readable header of a ciphertext. */

@@ -90,9 +90,9 @@ class RawReplyDecryptorTest {
     encrypted.put("qe", new BsonBinary(BsonBinarySubType.ENCRYPTED, new byte[] {6, 1, 2}));
 
     RawBsonDocument raw = RawBsonDocument.parse(encrypted.toJson());
-    byte[] out = new RawReplyDecryptor(dataKeys).decrypt(raw.getByteBuffer().asNIO());
+    ByteBuffer out = new RawReplyDecryptor(dataKeys).decrypt(raw.getByteBuffer().asNIO());
 
-    BsonDocument viaBytes = new RawBsonDocument(out).decode(new BsonDocumentCodec());
+    BsonDocument viaBytes = new RawBsonDocument(out.array(), 0, out.limit()).decode(new BsonDocumentCodec());
     assertThat(viaBytes).isEqualTo(plain);
     assertThat(viaBytes).isEqualTo(new Decryptor(dataKeys).decryptDocument(encrypted));
   }
@@ -105,5 +105,43 @@ class RawReplyDecryptorTest {
     ByteBuffer bytes = RawBsonDocument.parse(doc.toJson()).getByteBuffer().asNIO();
     assertThatThrownBy(() -> new RawReplyDecryptor(dataKeys).decrypt(bytes))
         .isInstanceOf(CiphertextException.class);
+  }
+
+  @Test
+  void decrypt_documentInsideALargerBufferOrOffHeap_readsOnlyThatDocument() {
+    BsonDocument plain = new BsonDocument("s", new BsonString("secret")).append("n", new BsonInt32(3));
+    BsonDocument encrypted = new BsonDocument("s", enc(new BsonString("secret"))).append("n", new BsonInt32(3));
+    byte[] bytes = RawBsonDocument.parse(encrypted.toJson()).getByteBuffer().array();
+    byte[] padded = new byte[bytes.length + 20];
+    System.arraycopy(bytes, 0, padded, 7, bytes.length);
+    ByteBuffer inside = ByteBuffer.wrap(padded, 3, padded.length - 3).slice().position(4);
+    ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+
+    for (ByteBuffer in : List.of(inside, direct)) {
+      ByteBuffer out = new RawReplyDecryptor(dataKeys).decrypt(in);
+      assertThat(new RawBsonDocument(out.array(), 0, out.limit()).decode(new BsonDocumentCodec()))
+          .isEqualTo(plain);
+    }
+  }
+
+  @Test
+  void decrypt_lengthsThatDoNotAddUp_areRefusedAsMalformedBson() {
+    ByteBuffer document = RawBsonDocument.parse(
+        new BsonDocument("s", enc(new BsonString("secret"))).append("n", new BsonInt32(3)).toJson())
+        .getByteBuffer().asNIO();
+    byte[] bytes = new byte[document.remaining()];
+    document.get(bytes);
+    byte[] longer = bytes.clone();
+    longer[0] += 4; // the document claims bytes it does not have
+    byte[] shorter = bytes.clone();
+    shorter[0] -= 3; // the document ends inside its last element
+    Map<String, byte[]> cases = Map.of("longer", longer, "shorter", shorter,
+        "truncated", java.util.Arrays.copyOf(bytes, bytes.length - 10));
+    for (Map.Entry<String, byte[]> bad : cases.entrySet()) {
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(
+              () -> new RawReplyDecryptor(dataKeys).decrypt(ByteBuffer.wrap(bad.getValue()))))
+          .as(bad.getKey())
+          .isInstanceOf(org.bson.BsonSerializationException.class);
+    }
   }
 }
