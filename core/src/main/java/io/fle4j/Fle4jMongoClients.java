@@ -105,7 +105,7 @@ public final class Fle4jMongoClients {
       };
       AutoEncryptionEngine engine = new AutoEncryptionEngine(orEmpty(auto.getSchemaMap()),
           auto.isBypassAutoEncryption() || auto.isBypassQueryAnalysis(), client,
-          new DataKeys(keyVault, kms, expiration), resources);
+          new DataKeys(keyVault, kms, expiration), extras.decryptionThreads(), resources);
       return new EncryptingMongoClient(client, engine);
     } catch (RuntimeException e) {
       if (client != null) {

@@ -15,12 +15,18 @@ import java.util.Optional;
 public final class Fle4jSettings {
   private static final Fle4jSettings DEFAULTS = builder().build();
 
+  /** At most this many helper threads unless set explicitly: beyond it the gain is small. */
+  private static final int DEFAULT_DECRYPTION_THREADS_CAP = 4;
+
   private final List<KmsProvider> kmsProviders;
   private final MongoClient keyVaultClient;
+  private final int decryptionThreads;
 
   private Fle4jSettings(Builder builder) {
     this.kmsProviders = List.copyOf(builder.kmsProviders);
     this.keyVaultClient = builder.keyVaultClient;
+    this.decryptionThreads = builder.decryptionThreads >= 0 ? builder.decryptionThreads
+        : Math.min(DEFAULT_DECRYPTION_THREADS_CAP, Runtime.getRuntime().availableProcessors() - 1);
   }
 
   /** No extras: everything comes from the driver's settings. */
@@ -37,6 +43,7 @@ public final class Fle4jSettings {
     Builder builder = new Builder();
     builder.kmsProviders.addAll(existing.kmsProviders);
     builder.keyVaultClient = existing.keyVaultClient;
+    builder.decryptionThreads = existing.decryptionThreads;
     return builder;
   }
 
@@ -53,17 +60,28 @@ public final class Fle4jSettings {
     return Optional.ofNullable(keyVaultClient);
   }
 
+  /**
+   * How many threads of an automatically encrypting client help its reading thread decrypt the
+   * batches of {@code find} and {@code aggregate} results; 0 decrypts on the reading thread
+   * only. The threads are started on first need and stop after 30 idle seconds.
+   */
+  public int decryptionThreads() {
+    return decryptionThreads;
+  }
+
   @Override
   public String toString() {
     return "Fle4jSettings{kmsProviders="
         + kmsProviders.stream().map(p -> p.name().toString()).toList()
-        + ", keyVaultClient=" + (keyVaultClient != null ? "given" : "from settings") + "}";
+        + ", keyVaultClient=" + (keyVaultClient != null ? "given" : "from settings")
+        + ", decryptionThreads=" + decryptionThreads + "}";
   }
 
   /** Builder for {@link Fle4jSettings}. */
   public static final class Builder {
     private final List<KmsProvider> kmsProviders = new ArrayList<>();
     private MongoClient keyVaultClient;
+    private int decryptionThreads = -1;
 
     private Builder() {}
 
@@ -76,6 +94,22 @@ public final class Fle4jSettings {
     /** Uses this client for the key vault; fle4j will not close it. */
     public Builder keyVaultClient(MongoClient client) {
       this.keyVaultClient = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /**
+     * Threads that help decrypt large {@code find} and {@code aggregate} batches (see {@link
+     * Fle4jSettings#decryptionThreads()}). Default: one less than the available processors, at
+     * most 4; 0 turns the help off.
+     *
+     * @throws ConfigurationException when {@code threads} is negative
+     */
+    public Builder decryptionThreads(int threads) {
+      if (threads < 0) {
+        throw new ConfigurationException("decryptionThreads",
+            "must be 0 (decrypt on the reading thread only) or more, got " + threads);
+      }
+      this.decryptionThreads = threads;
       return this;
     }
 

@@ -70,7 +70,7 @@ public class DecryptLargeDocument {
       KmsProviderRegistry kms = KmsProviderRegistry.create(fixture.kmsProviders, Map.of(), Map.of(),
           List.of(), getClass().getClassLoader());
       engine = new AutoEncryptionEngine(Map.of(), false, fixture.client,
-          new DataKeys(vault, kms, Duration.ZERO), kms);
+          new DataKeys(vault, kms, Duration.ZERO), 0, kms);
       // Raw bytes out, as libmongocrypt's finish() gives: neither side pays for decoding here.
       fle4jDecoder = engine.decrypting(CodecRegistries.fromCodecs(new RawBsonDocumentCodec()))
           .get(RawBsonDocument.class);

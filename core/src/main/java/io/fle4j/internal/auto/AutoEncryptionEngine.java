@@ -31,22 +31,26 @@ public final class AutoEncryptionEngine implements AutoCloseable {
   private final DataKeys dataKeys;
   private final Decryptor decryptor;
   private final RawReplyDecryptor rawDecryptor;
+  private final BatchDecryption batchDecryption;
   private final FieldCrypto crypto = this::encrypt;
   private final Cache<String, CollectionSchema> schemas;
   private final AutoCloseable resources;
 
   /**
    * @param metadataClient the unwrapped client, used for listCollections
+   * @param decryptionThreads helper threads for decrypting find and aggregate batches (0: none)
    * @param resources closed with the engine (KMS providers, the key vault client)
    */
   public AutoEncryptionEngine(Map<String, BsonDocument> schemaMap, boolean bypassAutoEncryption,
-      MongoClient metadataClient, DataKeys dataKeys, AutoCloseable resources) {
+      MongoClient metadataClient, DataKeys dataKeys, int decryptionThreads,
+      AutoCloseable resources) {
     this.schemaMap = Map.copyOf(schemaMap);
     this.bypassAutoEncryption = bypassAutoEncryption;
     this.metadataClient = metadataClient;
     this.dataKeys = dataKeys;
     this.decryptor = new Decryptor(dataKeys);
     this.rawDecryptor = new RawReplyDecryptor(dataKeys);
+    this.batchDecryption = new BatchDecryption(rawDecryptor, decryptionThreads);
     this.resources = resources;
     this.schemas = Caffeine.newBuilder().expireAfterWrite(REMOTE_SCHEMA_TTL).build();
   }
@@ -79,6 +83,11 @@ public final class AutoEncryptionEngine implements AutoCloseable {
   public CodecRegistry decrypting(CodecRegistry registry) {
     return registry instanceof DecryptingCodecRegistry ? registry
         : new DecryptingCodecRegistry(registry, decryptor, rawDecryptor);
+  }
+
+  /** Decrypts whole batches of raw find and aggregate results. */
+  BatchDecryption batchDecryption() {
+    return batchDecryption;
   }
 
   /** The application's registry behind a decrypting one. */
@@ -139,6 +148,7 @@ public final class AutoEncryptionEngine implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    batchDecryption.close();
     resources.close();
   }
 }

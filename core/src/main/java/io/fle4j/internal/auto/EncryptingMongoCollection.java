@@ -37,6 +37,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonDocument;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.RawBsonDocumentCodec;
+import org.bson.codecs.configuration.CodecRegistries;
 import org.bson.BsonDocumentReader;
 import org.bson.BsonDocumentWriter;
 import org.bson.codecs.Codec;
@@ -58,6 +61,9 @@ final class EncryptingMongoCollection<T> extends ForwardingMongoCollection<T> {
   private final CodecRegistry registry;
   /** Reads: decoded through the decrypting registry. */
   private final MongoCollection<T> reads;
+  /** Find and aggregate: raw results, decrypted a batch at a time by {@link DecryptingCursor}. */
+  private final MongoCollection<RawBsonDocument> rawReads;
+  private final DecryptingIterables.Results results;
   /** Writes of already-encrypted BSON; their results are decrypted too. */
   private final MongoCollection<BsonDocument> writes;
 
@@ -67,6 +73,10 @@ final class EncryptingMongoCollection<T> extends ForwardingMongoCollection<T> {
     this.registry = AutoEncryptionEngine.unwrapped(delegate.getCodecRegistry());
     this.reads = delegate.withCodecRegistry(engine.decrypting(registry));
     this.writes = reads.withDocumentClass(BsonDocument.class);
+    this.rawReads = delegate.withCodecRegistry(
+            CodecRegistries.fromRegistries(CodecRegistries.fromCodecs(new RawBsonDocumentCodec()), registry))
+        .withDocumentClass(RawBsonDocument.class);
+    this.results = new DecryptingIterables.Results(engine.batchDecryption(), registry);
   }
 
   private CommandRewriter rewriter() {
@@ -194,9 +204,9 @@ final class EncryptingMongoCollection<T> extends ForwardingMongoCollection<T> {
   private <R> FindIterable<R> doFind(ClientSession session, Bson filter, Class<R> resultClass) {
     CommandRewriter rewriter = rewriter();
     BsonDocument rewritten = rewriter.rewriteFilter(bson(filter));
-    FindIterable<R> iterable = session == null
-        ? reads.find(rewritten, resultClass) : reads.find(session, rewritten, resultClass);
-    return RewritingIterables.find(iterable, rewriter, this::bson);
+    FindIterable<RawBsonDocument> iterable = session == null
+        ? rawReads.find(rewritten) : rawReads.find(session, rewritten);
+    return DecryptingIterables.find(iterable, resultClass, results, rewriter, this::bson);
   }
 
   @Override
@@ -293,8 +303,9 @@ final class EncryptingMongoCollection<T> extends ForwardingMongoCollection<T> {
   private <R> AggregateIterable<R> doAggregate(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
     List<BsonDocument> rewritten = rewriter().rewritePipeline(bson(pipeline));
-    return session == null ? reads.aggregate(rewritten, resultClass)
-        : reads.aggregate(session, rewritten, resultClass);
+    AggregateIterable<RawBsonDocument> iterable = session == null
+        ? rawReads.aggregate(rewritten) : rawReads.aggregate(session, rewritten);
+    return DecryptingIterables.aggregate(iterable, resultClass, results);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.fle4j.internal.auto;
 
 import com.mongodb.client.DistinctIterable;
-import com.mongodb.client.FindIterable;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,19 +10,14 @@ import org.bson.BsonDocument;
 import org.bson.conversions.Bson;
 
 /**
- * Find and distinct iterables take a filter (and find a sort, min and max) after they are
- * created, so the driver's iterable is wrapped: those arguments go through the collection's
- * rewriter like the ones given to {@code find} itself. Every other call is passed on; builder
- * calls keep returning the wrapper.
+ * Distinct iterables take a filter after they are created, so the driver's iterable is wrapped:
+ * that argument goes through the collection's rewriter like the one given to {@code distinct}
+ * itself. Every other call is passed on; builder calls keep returning the wrapper. The pieces
+ * are shared with {@link DecryptingIterables}, which does the same for find (whose sort, min and
+ * max are checked too) and aggregate.
  */
 final class RewritingIterables {
   private RewritingIterables() {}
-
-  @SuppressWarnings("unchecked")
-  static <R> FindIterable<R> find(FindIterable<R> iterable, CommandRewriter rewriter,
-      Function<Bson, BsonDocument> toBson) {
-    return (FindIterable<R>) proxy(FindIterable.class, iterable, rewriter, toBson);
-  }
 
   @SuppressWarnings("unchecked")
   static <R> DistinctIterable<R> distinct(DistinctIterable<R> iterable, CommandRewriter rewriter,
@@ -36,29 +30,47 @@ final class RewritingIterables {
     InvocationHandler handler = new InvocationHandler() {
       @Override
       public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (args != null && args.length == 1 && args[0] instanceof Bson bson) {
-          switch (method.getName()) {
-            case "filter" -> args = new Object[] {rewriter.rewriteFilter(toBson.apply(bson))};
-            case "sort", "min", "max" -> rewriter.checkSort(toBson.apply(bson));
-            default -> { }
-          }
-        }
         if (method.getDeclaringClass() == Object.class) {
-          return switch (method.getName()) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            default -> "Encrypting" + delegate;
-          };
+          return objectMethod(proxy, delegate, method, args);
         }
-        try {
-          Object result = method.invoke(delegate, args);
-          return result == delegate ? proxy : result;
-        } catch (InvocationTargetException e) {
-          throw e.getCause();
-        }
+        return forward(proxy, delegate, method, rewriteArguments(method, args, rewriter, toBson));
       }
     };
     return Proxy.newProxyInstance(RewritingIterables.class.getClassLoader(), new Class<?>[] {type},
         handler);
+  }
+
+  /** The arguments of a builder call, with a filter rewritten and a sort, min or max checked. */
+  static Object[] rewriteArguments(Method method, Object[] args, CommandRewriter rewriter,
+      Function<Bson, BsonDocument> toBson) {
+    if (args != null && args.length == 1 && args[0] instanceof Bson bson) {
+      switch (method.getName()) {
+        case "filter" -> {
+          return new Object[] {rewriter.rewriteFilter(toBson.apply(bson))};
+        }
+        case "sort", "min", "max" -> rewriter.checkSort(toBson.apply(bson));
+        default -> { }
+      }
+    }
+    return args;
+  }
+
+  /** equals, hashCode and toString of a wrapper proxy. */
+  static Object objectMethod(Object proxy, Object delegate, Method method, Object[] args) {
+    return switch (method.getName()) {
+      case "equals" -> proxy == args[0];
+      case "hashCode" -> System.identityHashCode(proxy);
+      default -> "Encrypting" + delegate;
+    };
+  }
+
+  /** Calls {@code method} on the wrapped object; a builder call returning it returns the proxy. */
+  static Object forward(Object proxy, Object delegate, Method method, Object[] args) throws Throwable {
+    try {
+      Object result = method.invoke(delegate, args);
+      return result == delegate ? proxy : result;
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 }

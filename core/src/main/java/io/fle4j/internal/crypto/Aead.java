@@ -96,51 +96,32 @@ public final class Aead {
    */
   public static byte[] decrypt(AeadKey key, byte[] aad, byte[] ciphertext)
       throws GeneralSecurityException {
-    return open(key.worker(), aad, 0, aad.length, ciphertext, 0, ciphertext.length);
+    return decrypt(key, aad, 0, aad.length, ciphertext, 0, ciphertext.length);
   }
 
   /**
-   * Verifies and decrypts the C that directly follows its associated data in {@code src}: the
-   * associated data is {@code src[offset, offset + aadLength)} and C runs on to {@code offset +
-   * length}. A CSFLE ciphertext is decrypted this way where it lies, inside a reply, without copies.
+   * Verifies and decrypts C held in {@code c[cOffset, cOffset + cLength)}, with the associated
+   * data in {@code aad[aadOffset, aadOffset + aadLength)}: a CSFLE ciphertext is decrypted this
+   * way where it lies, inside a reply, without copies.
    *
    * @throws GeneralSecurityException as {@link #decrypt(AeadKey, byte[], byte[])}
    */
-  public static byte[] decryptAfterAssociatedData(
-      AeadKey key, byte[] src, int offset, int aadLength, int length)
-      throws GeneralSecurityException {
-    return open(key.worker(), src, offset, aadLength, src, offset + aadLength, length - aadLength);
-  }
-
-  /** S and T into {@code out[cOffset + 16, ...)}, where the IV already is at {@code cOffset}. */
-  private static void seal(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
-      byte[] plaintext, byte[] out, int cOffset) {
-    int padded = paddedLength(plaintext.length);
-    int sOffset = cOffset + IV_LENGTH;
-    System.arraycopy(plaintext, 0, out, sOffset, plaintext.length);
-    // PKCS#7 always pads, a full block when the plaintext is block-aligned.
-    Arrays.fill(out, sOffset + plaintext.length, sOffset + padded, (byte) (padded - plaintext.length));
-    // The cipher runs under the zero IV, so the real IV goes into the first block here.
-    xorBlock(out, sOffset, out, cOffset);
-    try {
-      worker.encryptor().doFinal(out, sOffset, padded, out, sOffset); // in place
-    } catch (GeneralSecurityException | RuntimeException e) {
-      Arrays.fill(out, sOffset, sOffset + padded, (byte) 0);
-      worker.discardCiphers();
-      throw new IllegalStateException("AES-256-CBC failed on valid input", e);
-    }
-    tag(worker, aad, aadOffset, aadLength, out, cOffset, IV_LENGTH + padded);
-    System.arraycopy(worker.mac, 0, out, sOffset + padded, TAG_LENGTH);
-  }
-
-  private static byte[] open(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
+  public static byte[] decrypt(AeadKey key, byte[] aad, int aadOffset, int aadLength,
       byte[] c, int cOffset, int cLength) throws GeneralSecurityException {
     if (cLength < MIN_CIPHERTEXT_LENGTH || (cLength - IV_LENGTH - TAG_LENGTH) % BLOCK != 0) {
       throw new IllegalBlockSizeException("ciphertext is " + cLength + " bytes; it must be at least "
           + MIN_CIPHERTEXT_LENGTH + " and IV + tag + a multiple of 16");
     }
+    AeadKey.Worker worker = key.worker();
     int sLength = cLength - IV_LENGTH - TAG_LENGTH;
-    tag(worker, aad, aadOffset, aadLength, c, cOffset, IV_LENGTH + sLength);
+    // The tag, computed here rather than through tag(): the JIT inlines only so many calls deep,
+    // and SHA-512 runs several times slower when the JDK's chain under MessageDigest is not
+    // inlined down to its intrinsic.
+    HmacSha512 mac = worker.tagMac;
+    mac.update(aad, aadOffset, aadLength);
+    mac.update(c, cOffset, IV_LENGTH + sLength);
+    mac.update(bitLength(worker, aadLength));
+    mac.doFinal(worker.mac);
     if (!tagMatches(worker.mac, c, cOffset + IV_LENGTH + sLength)) {
       throw new AEADBadTagException("HMAC validation failure");
     }
@@ -166,6 +147,27 @@ public final class Aead {
     } finally {
       Arrays.fill(padded, 0, sLength, (byte) 0);
     }
+  }
+
+  /** S and T into {@code out[cOffset + 16, ...)}, where the IV already is at {@code cOffset}. */
+  private static void seal(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
+      byte[] plaintext, byte[] out, int cOffset) {
+    int padded = paddedLength(plaintext.length);
+    int sOffset = cOffset + IV_LENGTH;
+    System.arraycopy(plaintext, 0, out, sOffset, plaintext.length);
+    // PKCS#7 always pads, a full block when the plaintext is block-aligned.
+    Arrays.fill(out, sOffset + plaintext.length, sOffset + padded, (byte) (padded - plaintext.length));
+    // The cipher runs under the zero IV, so the real IV goes into the first block here.
+    xorBlock(out, sOffset, out, cOffset);
+    try {
+      worker.encryptor().doFinal(out, sOffset, padded, out, sOffset); // in place
+    } catch (GeneralSecurityException | RuntimeException e) {
+      Arrays.fill(out, sOffset, sOffset + padded, (byte) 0);
+      worker.discardCiphers();
+      throw new IllegalStateException("AES-256-CBC failed on valid input", e);
+    }
+    tag(worker, aad, aadOffset, aadLength, out, cOffset, IV_LENGTH + padded);
+    System.arraycopy(worker.mac, 0, out, sOffset + padded, TAG_LENGTH);
   }
 
   /** HMAC-SHA-512(Km, AAD ‖ IV ‖ S ‖ AL) into {@code worker.mac}. */

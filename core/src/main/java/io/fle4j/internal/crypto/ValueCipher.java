@@ -128,8 +128,7 @@ public final class ValueCipher {
    *     part of the plaintext is returned then
    */
   public static BsonValue decrypt(BsonBinary ciphertext, Header header, AeadKey key) {
-    byte[] data = ciphertext.getData();
-    byte[] plaintext = decryptBody(data, 0, data.length, header, key);
+    byte[] plaintext = decryptBody(ciphertext.getData(), header, key);
     try {
       return BsonValueBytes.value(header.bsonTypeByte(), plaintext);
     } catch (IllegalArgumentException e) {
@@ -148,7 +147,14 @@ public final class ValueCipher {
    * @throws CiphertextException when the tag does not verify or the content is malformed
    */
   public static byte[] decryptValueBody(byte[] src, int offset, int length, Header header, AeadKey key) {
-    byte[] plaintext = decryptBody(src, offset, length, header, key);
+    byte[] plaintext;
+    try {
+      // Aead directly, not through decryptBody: see the note on call depth in Aead.decrypt.
+      plaintext = Aead.decrypt(key, src, offset, HEADER_LENGTH,
+          src, offset + HEADER_LENGTH, length - HEADER_LENGTH);
+    } catch (GeneralSecurityException e) {
+      throw decryptionFailure(header, e);
+    }
     try {
       BsonValueBytes.checkBody(header.bsonTypeByte(), plaintext);
       return plaintext;
@@ -158,20 +164,25 @@ public final class ValueCipher {
     }
   }
 
-  private static byte[] decryptBody(byte[] src, int offset, int length, Header header, AeadKey key) {
+  private static byte[] decryptBody(byte[] data, Header header, AeadKey key) {
     try {
-      return Aead.decryptAfterAssociatedData(key, src, offset, HEADER_LENGTH, length);
-    } catch (AEADBadTagException e) {
-      throw new CiphertextException(
+      return Aead.decrypt(key, data, 0, HEADER_LENGTH, data, HEADER_LENGTH, data.length - HEADER_LENGTH);
+    } catch (GeneralSecurityException e) {
+      throw decryptionFailure(header, e);
+    }
+  }
+
+  private static CiphertextException decryptionFailure(Header header, GeneralSecurityException e) {
+    if (e instanceof AEADBadTagException) {
+      return new CiphertextException(
           Reason.AUTHENTICATION_FAILED,
           "ciphertext for data key " + header.keyId()
               + " failed authentication (HMAC validation failure): it was altered, or made with"
               + " a different key");
-    } catch (GeneralSecurityException e) {
-      throw new CiphertextException(
-          Reason.MALFORMED_CONTENT,
-          "ciphertext for data key " + header.keyId() + " is malformed: " + e.getMessage());
     }
+    return new CiphertextException(
+        Reason.MALFORMED_CONTENT,
+        "ciphertext for data key " + header.keyId() + " is malformed: " + e.getMessage());
   }
 
   private static String unsupportedSubtypeMessage(byte subtype) {

@@ -1,0 +1,105 @@
+package io.fle4j.internal.auto;
+
+import com.mongodb.ServerAddress;
+import com.mongodb.ServerCursor;
+import com.mongodb.client.MongoCursor;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.bson.BsonBinaryReader;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.Decoder;
+import org.bson.codecs.DecoderContext;
+
+/**
+ * A cursor over raw, still encrypted results that hands out decrypted, decoded ones. Each time
+ * it runs dry it takes the whole batch the driver already holds (the first document may need a
+ * getMore; the rest are in memory), decrypts it as one {@link BatchDecryption.Batch}, and
+ * decodes the documents one by one as the application asks for them.
+ */
+final class DecryptingCursor<R> implements MongoCursor<R> {
+  /** Batches larger than this (only with huge batch sizes) are taken in parts. */
+  private static final int MAX_BATCH = 10_000;
+  private static final DecoderContext DECODER_CONTEXT = DecoderContext.builder().build();
+
+  private final MongoCursor<RawBsonDocument> raw;
+  private final BatchDecryption decryption;
+  private final Decoder<R> decoder;
+  private BatchDecryption.Batch batch;
+  private int position;
+
+  DecryptingCursor(MongoCursor<RawBsonDocument> raw, BatchDecryption decryption, Decoder<R> decoder) {
+    this.raw = raw;
+    this.decryption = decryption;
+    this.decoder = decoder;
+  }
+
+  /** Decrypts and decodes one raw result. */
+  static <R> R decode(RawBsonDocument document, BatchDecryption decryption, Decoder<R> decoder) {
+    return decode(decryption.decrypt(document), decoder);
+  }
+
+  private static <R> R decode(ByteBuffer bytes, Decoder<R> decoder) {
+    return decoder.decode(new BsonBinaryReader(bytes), DECODER_CONTEXT);
+  }
+
+  @Override
+  public boolean hasNext() {
+    return buffered() > 0 || raw.hasNext();
+  }
+
+  @Override
+  public R next() {
+    if (buffered() == 0) {
+      if (!raw.hasNext()) {
+        throw new NoSuchElementException();
+      }
+      List<RawBsonDocument> documents = new ArrayList<>();
+      documents.add(raw.next()); // may wait for a getMore
+      int inMemory = Math.min(raw.available(), MAX_BATCH - 1);
+      for (int i = 0; i < inMemory; i++) {
+        documents.add(raw.next());
+      }
+      batch = decryption.start(documents);
+      position = 0;
+    }
+    return decode(batch.get(position++), decoder);
+  }
+
+  @Override
+  public R tryNext() {
+    if (buffered() > 0) {
+      return next();
+    }
+    RawBsonDocument document = raw.tryNext(); // tailable cursors: one at a time
+    return document == null ? null : decode(document, decryption, decoder);
+  }
+
+  @Override
+  public int available() {
+    return buffered() + raw.available();
+  }
+
+  @Override
+  public void close() {
+    if (batch != null) {
+      batch.cancel();
+    }
+    raw.close();
+  }
+
+  @Override
+  public ServerCursor getServerCursor() {
+    return raw.getServerCursor();
+  }
+
+  @Override
+  public ServerAddress getServerAddress() {
+    return raw.getServerAddress();
+  }
+
+  private int buffered() {
+    return batch == null ? 0 : batch.size() - position;
+  }
+}
