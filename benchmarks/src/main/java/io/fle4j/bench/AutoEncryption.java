@@ -81,7 +81,11 @@ public class AutoEncryption {
     }
   }
 
-  @State(Scope.Benchmark)
+  /**
+   * Per thread: each thread inserts into its own server, because the embedded server is not safe
+   * for one thread dropping a collection while another inserts into it.
+   */
+  @State(Scope.Thread)
   public static class Insert {
     private Fixture fixture;
     private MongoClient client;

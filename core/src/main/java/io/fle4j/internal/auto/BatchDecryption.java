@@ -30,6 +30,8 @@ final class BatchDecryption implements AutoCloseable {
   private static final int UNCLAIMED = 0;
   private static final int CLAIMED = 1;
   private static final int DONE = 2;
+  /** Numbers the pools, so that each client's helper threads have names of their own. */
+  private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final RawReplyDecryptor decryptor;
   private final int threads;
@@ -39,9 +41,10 @@ final class BatchDecryption implements AutoCloseable {
     this.decryptor = decryptor;
     this.threads = threads;
     if (threads > 0) {
+      String prefix = "fle4j-decrypt-" + POOLS.incrementAndGet() + "-";
       AtomicInteger counter = new AtomicInteger();
       ThreadFactory factory = task -> {
-        Thread thread = new Thread(task, "fle4j-decrypt-" + counter.incrementAndGet());
+        Thread thread = new Thread(task, prefix + counter.incrementAndGet());
         thread.setDaemon(true);
         return thread;
       };
@@ -62,7 +65,9 @@ final class BatchDecryption implements AutoCloseable {
   /** Starts decrypting {@code documents}; helpers begin at once when the batch is large enough. */
   Batch start(List<RawBsonDocument> documents) {
     Batch batch = new Batch(documents);
-    if (helpers != null && batch.sliceCount() > 1) {
+    // When helpers are all busy with other batches, a queued task would only hold this batch in
+    // memory until a helper found nothing left to do: the reader goes alone instead.
+    if (helpers != null && batch.sliceCount() > 1 && helpers.getQueue().size() < threads) {
       int wanted = Math.min(threads, batch.sliceCount() - 1);
       try {
         for (int i = 0; i < wanted; i++) {
@@ -91,6 +96,7 @@ final class BatchDecryption implements AutoCloseable {
     private final int[] sliceStarts;
     private final AtomicIntegerArray sliceStates;
     private final AtomicInteger nextSlice = new AtomicInteger();
+    private final AtomicInteger helped = new AtomicInteger();
     private volatile boolean cancelled;
 
     private Batch(List<RawBsonDocument> documents) {
@@ -151,9 +157,14 @@ final class BatchDecryption implements AutoCloseable {
       cancelled = true;
     }
 
+    /** How many slices helper threads decrypted (for tests). */
+    int slicesDecryptedByHelpers() {
+      return helped.get();
+    }
+
     private void help() {
       while (!cancelled && decryptNextSlice()) {
-        // one slice per round
+        helped.incrementAndGet();
       }
     }
 

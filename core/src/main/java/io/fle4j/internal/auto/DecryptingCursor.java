@@ -1,5 +1,6 @@
 package io.fle4j.internal.auto;
 
+import com.mongodb.MongoInterruptedException;
 import com.mongodb.ServerAddress;
 import com.mongodb.ServerCursor;
 import com.mongodb.client.MongoCursor;
@@ -28,6 +29,7 @@ final class DecryptingCursor<R> implements MongoCursor<R> {
   private final Decoder<R> decoder;
   private BatchDecryption.Batch batch;
   private int position;
+  private boolean closed;
 
   DecryptingCursor(MongoCursor<RawBsonDocument> raw, BatchDecryption decryption, Decoder<R> decoder) {
     this.raw = raw;
@@ -46,11 +48,13 @@ final class DecryptingCursor<R> implements MongoCursor<R> {
 
   @Override
   public boolean hasNext() {
+    checkOpen();
     return buffered() > 0 || raw.hasNext();
   }
 
   @Override
   public R next() {
+    checkOpen();
     if (buffered() == 0) {
       if (!raw.hasNext()) {
         throw new NoSuchElementException();
@@ -64,11 +68,23 @@ final class DecryptingCursor<R> implements MongoCursor<R> {
       batch = decryption.start(documents);
       position = 0;
     }
-    return decode(batch.get(position++), decoder);
+    int index = position;
+    ByteBuffer bytes;
+    try {
+      bytes = batch.get(index);
+    } catch (MongoInterruptedException e) {
+      throw e; // this document was not reached: the next call asks for it again
+    } catch (RuntimeException | Error e) {
+      position = index + 1; // this document failed; the next call moves on
+      throw e;
+    }
+    position = index + 1;
+    return decode(bytes, decoder);
   }
 
   @Override
   public R tryNext() {
+    checkOpen();
     if (buffered() > 0) {
       return next();
     }
@@ -83,8 +99,10 @@ final class DecryptingCursor<R> implements MongoCursor<R> {
 
   @Override
   public void close() {
+    closed = true;
     if (batch != null) {
       batch.cancel();
+      batch = null; // let the decrypted documents go
     }
     raw.close();
   }
@@ -97,6 +115,12 @@ final class DecryptingCursor<R> implements MongoCursor<R> {
   @Override
   public ServerAddress getServerAddress() {
     return raw.getServerAddress();
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("Cursor has been closed"); // as the driver's cursor says
+    }
   }
 
   private int buffered() {

@@ -44,10 +44,16 @@ final class RawReplyDecryptor {
       bytes.duplicate().get(src);
       offset = 0;
     }
+    int limit = offset + bytes.remaining();
     try {
+      int length = bytes.remaining() < 4 ? -1 : int32(src, offset);
+      if (length < 5 || length > limit - offset) {
+        throw new BsonSerializationException("BSON document length " + length + " does not fit the "
+            + (limit - offset) + " bytes of the reply");
+      }
       // A plaintext body is always shorter than the ciphertext element it replaces, so the copy
       // fits in the length of the original.
-      Copy copy = new Copy(src, new byte[int32(src, offset)]);
+      Copy copy = new Copy(src, offset + length, new byte[length]);
       copy.document(offset, 0);
       return ByteBuffer.wrap(copy.out, 0, copy.written);
     } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
@@ -62,14 +68,17 @@ final class RawReplyDecryptor {
   /** One document's copy in progress. */
   private final class Copy {
     private final byte[] src;
+    /** The end of the top-level document: nothing at or past it is read. */
+    private final int limit;
     private final byte[] out;
     private int written;
     // The fields of one document are nearly always under one key: look it up once.
     private UUID lastKeyId;
     private AeadKey lastKey;
 
-    Copy(byte[] src, byte[] out) {
+    Copy(byte[] src, int limit, byte[] out) {
       this.src = src;
+      this.limit = limit;
       this.out = out;
     }
 
@@ -79,7 +88,7 @@ final class RawReplyDecryptor {
         throw new BsonSerializationException("BSON nested deeper than " + MAX_DEPTH);
       }
       int end = start + int32(src, start);
-      if (end < start + 5 || end > src.length) {
+      if (end < start + 5 || end > limit) {
         throw new BsonSerializationException("BSON document length " + (end - start)
             + " is impossible here");
       }
@@ -97,10 +106,10 @@ final class RawReplyDecryptor {
         if (type == 0x05 && isCiphertext(p)) {
           int length = int32(src, p);
           int blob = p + 5;
-          p = blob + length;
-          if (p > end) {
+          if (length > end - blob) { // so written, the sum cannot overflow
             throw new BsonSerializationException("binary of " + length + " bytes overruns its document");
           }
+          p = blob + length;
           ValueCipher.Header header = ValueCipher.parseHeader(src, blob, length);
           byte[] body = ValueCipher.decryptValueBody(src, blob, length, header, key(header.keyId()));
           out[written++] = header.bsonTypeByte();
@@ -117,9 +126,14 @@ final class RawReplyDecryptor {
             // code with scope: int32 total, string, document (whose ciphertexts are decrypted
             // too, so the total is rewritten)
             int valueStart = written;
+            int valueEnd = p + int32(src, p);
             written += 4;
             p = copy(p + 4, 4 + int32(src, p + 4));
             p = document(p, depth + 1);
+            if (p != valueEnd) {
+              throw new BsonSerializationException("code with scope whose total length is not"
+                  + " that of its string and scope");
+            }
             INT32.set(out, valueStart, written - valueStart);
           }
           default -> p = copy(p, valueLength(p, type));
@@ -178,7 +192,7 @@ final class RawReplyDecryptor {
 
     /** Copies {@code length} bytes from {@code src[p]}; returns the position after them. */
     private int copy(int p, int length) {
-      if (length < 0) {
+      if (length < 0 || length > limit - p) {
         throw new BsonSerializationException("bad BSON value length " + length);
       }
       write(src, p, length);

@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.BadPaddingException;
 import javax.crypto.IllegalBlockSizeException;
@@ -112,6 +113,8 @@ public final class Aead {
       throw new IllegalBlockSizeException("ciphertext is " + cLength + " bytes; it must be at least "
           + MIN_CIPHERTEXT_LENGTH + " and IV + tag + a multiple of 16");
     }
+    Objects.checkFromIndexSize(aadOffset, aadLength, aad.length);
+    Objects.checkFromIndexSize(cOffset, cLength, c.length);
     AeadKey.Worker worker = key.worker();
     int sLength = cLength - IV_LENGTH - TAG_LENGTH;
     // The tag, computed here rather than through tag(): the JIT inlines only so many calls deep,

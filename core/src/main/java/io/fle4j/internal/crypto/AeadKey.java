@@ -15,17 +15,14 @@ public final class AeadKey {
   /** Total length of a FLE1 key. */
   public static final int LENGTH = 96;
 
-  private final SecretKeySpec macKey;
-  private final SecretKeySpec encryptionKey;
-  private final SecretKeySpec ivKey;
   // Keying a Cipher or an HMAC costs as much as using it on a short value, so each thread keeps
-  // its own keyed objects for this key, made once and reused for every value.
-  private final ThreadLocal<Worker> workers = ThreadLocal.withInitial(() -> new Worker(this));
+  // its own keyed objects for this key, made once and reused for every value. The workers must
+  // not reference this AeadKey: a thread's map holds its value strongly, and a value reaching
+  // the key would keep the key, its ThreadLocal and its material alive as long as the thread.
+  private final ThreadLocal<Worker> workers;
 
   private AeadKey(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
-    this.macKey = macKey;
-    this.encryptionKey = encryptionKey;
-    this.ivKey = ivKey;
+    this.workers = ThreadLocal.withInitial(() -> new Worker(macKey, encryptionKey, ivKey));
   }
 
   /** Splits a 96-byte key. The array is copied; the caller may wipe it. */
@@ -71,7 +68,8 @@ public final class AeadKey {
     private static final int SCRATCH_LIMIT = 4096;
     private static final IvParameterSpec ZERO_IV = new IvParameterSpec(new byte[Aead.IV_LENGTH]);
 
-    private final AeadKey key;
+    private final SecretKeySpec encryptionKey;
+    private final SecretKeySpec ivKey;
     final HmacSha512 tagMac;
     /** The last MAC computed, and the associated data's bit length (AL) being MACed. */
     final byte[] mac = new byte[HmacSha512.LENGTH];
@@ -81,17 +79,27 @@ public final class AeadKey {
     private Cipher decryptor;
     private byte[] scratch = new byte[64];
 
-    private Worker(AeadKey key) {
-      this.key = key;
-      this.tagMac = new HmacSha512(key.macKey.getEncoded());
+    private Worker(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
+      this.encryptionKey = encryptionKey;
+      this.ivKey = ivKey;
+      this.tagMac = hmac(macKey);
     }
 
     /** The HMAC keyed with the IV key (deterministic encryption only). */
     HmacSha512 ivMac() {
       if (ivMac == null) {
-        ivMac = new HmacSha512(key.ivKey.getEncoded());
+        ivMac = hmac(ivKey);
       }
       return ivMac;
+    }
+
+    private static HmacSha512 hmac(SecretKeySpec key) {
+      byte[] material = key.getEncoded(); // a copy: wiped once the HMAC has absorbed it
+      try {
+        return new HmacSha512(material);
+      } finally {
+        Arrays.fill(material, (byte) 0);
+      }
     }
 
     /** AES-256-CBC, no padding, encrypting under the zero IV. */
@@ -134,7 +142,7 @@ public final class AeadKey {
     private Cipher zeroIvCbc(int mode) {
       try {
         Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
-        cipher.init(mode, key.encryptionKey, ZERO_IV);
+        cipher.init(mode, encryptionKey, ZERO_IV);
         return cipher;
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("this JVM cannot do AES-256-CBC", e);

@@ -1,14 +1,17 @@
 package io.fle4j.internal.crypto;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.bson.BsonBinaryReader;
 import org.bson.BsonBinaryWriter;
 import org.bson.BsonDocument;
 import org.bson.BsonRegularExpression;
+import org.bson.BsonString;
 import org.bson.BsonType;
 import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonDocumentCodec;
 import org.bson.codecs.DecoderContext;
 import org.bson.codecs.EncoderContext;
@@ -29,15 +32,60 @@ final class BsonValueBytes {
 
   /** The body bytes of {@code value}. */
   static byte[] body(BsonValue value) {
-    BasicOutputBuffer buffer = new BasicOutputBuffer(64);
-    try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
-      CODEC.encode(writer, new BsonDocument("", canonical(value)), EncoderContext.builder().build());
+    if (value instanceof BsonString string) {
+      byte[] ascii = asciiStringBody(string.getValue());
+      if (ascii != null) {
+        return ascii;
+      }
     }
-    byte[] document = buffer.toByteArray();
-    // Drop the document's length, the element's type and empty name, and the closing NUL.
-    byte[] body = new byte[document.length - ELEMENT_PREFIX - 1];
-    System.arraycopy(document, ELEMENT_PREFIX, body, 0, body.length);
+    BasicOutputBuffer buffer = new BasicOutputBuffer(sizeHint(value));
+    try {
+      try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
+        CODEC.encode(writer, new BsonDocument("", canonical(value)), EncoderContext.builder().build());
+      }
+      // Drop the document's length, the element's type and empty name, and the closing NUL.
+      int length = buffer.getPosition() - ELEMENT_PREFIX - 1;
+      byte[] body = new byte[length];
+      System.arraycopy(buffer.getInternalBuffer(), ELEMENT_PREFIX, body, 0, length);
+      return body;
+    } finally {
+      Arrays.fill(buffer.getInternalBuffer(), (byte) 0); // it held the plaintext
+    }
+  }
+
+  /**
+   * A string's body built directly when every character is ASCII (IDs, card numbers, codes):
+   * the same bytes the BSON writer produces, without its buffers. Null otherwise.
+   */
+  private static byte[] asciiStringBody(String value) {
+    int n = value.length();
+    byte[] body = new byte[4 + n + 1];
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (c >= 0x80) {
+        Arrays.fill(body, (byte) 0);
+        return null;
+      }
+      body[4 + i] = (byte) c;
+    }
+    int length = n + 1; // with the closing NUL
+    body[0] = (byte) length;
+    body[1] = (byte) (length >>> 8);
+    body[2] = (byte) (length >>> 16);
+    body[3] = (byte) (length >>> 24);
     return body;
+  }
+
+  /** Enough room for most values at once, so the writer's buffer need not grow by copies. */
+  private static int sizeHint(BsonValue value) {
+    int payload = switch (value.getBsonType()) {
+      case STRING -> 3 * value.asString().getValue().length();
+      case BINARY -> value.asBinary().getData().length;
+      case DOCUMENT -> value instanceof RawBsonDocument raw ? raw.getByteBuffer().remaining() : 256;
+      case ARRAY -> 256;
+      default -> 32;
+    };
+    return ELEMENT_PREFIX + 8 + payload;
   }
 
   /**

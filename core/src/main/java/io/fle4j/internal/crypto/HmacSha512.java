@@ -41,11 +41,16 @@ final class HmacSha512 {
   }
 
   void update(byte[] bytes) {
-    inner().update(bytes);
+    update(bytes, 0, bytes.length);
   }
 
   void update(byte[] bytes, int offset, int length) {
-    inner().update(bytes, offset, length);
+    try {
+      inner().update(bytes, offset, length);
+    } catch (RuntimeException e) {
+      inner = null; // never let a half-fed message prefix the next one
+      throw e;
+    }
   }
 
   /**
@@ -53,9 +58,9 @@ final class HmacSha512 {
    * starts over.
    */
   void doFinal(byte[] out) {
+    MessageDigest current = inner();
+    inner = null;
     try {
-      MessageDigest current = inner();
-      inner = null;
       current.digest(innerHash, 0, LENGTH);
       // A clone of a saved state costs a few small arrays; absorbing the padded key again would
       // cost a whole SHA-512 block.

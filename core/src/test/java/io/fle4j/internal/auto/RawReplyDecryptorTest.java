@@ -3,25 +3,11 @@ package io.fle4j.internal.auto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fle4j.Algorithm;
 import io.fle4j.CiphertextException;
-import io.fle4j.internal.crypto.AeadKey;
-import io.fle4j.internal.crypto.ValueCipher;
-import io.fle4j.internal.kms.FakeKmsProviderFactory.FakeKmsProvider;
-import io.fle4j.internal.kms.KmsProviderRegistry;
 import io.fle4j.internal.vault.DataKeys;
-import io.fle4j.internal.vault.KeyDocument;
-import io.fle4j.internal.vault.KeyDocumentSource;
-import io.fle4j.kms.Fle1KeyWrap;
-import io.fle4j.kms.KmsProviderName;
-import io.fle4j.kms.SecretBytes;
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import org.bson.BsonArray;
 import org.bson.BsonBinary;
 import org.bson.BsonBinarySubType;
@@ -35,38 +21,11 @@ import org.bson.codecs.BsonDocumentCodec;
 import org.junit.jupiter.api.Test;
 
 class RawReplyDecryptorTest {
-  private final SecretBytes kek = SecretBytes.copyOf(new byte[96]);
-  private final UUID keyId = UUID.randomUUID();
-  private final byte[] dataKey = new byte[96];
-  private final DataKeys dataKeys;
-
-  RawReplyDecryptorTest() {
-    dataKey[5] = 7;
-    FakeKmsProvider provider = new FakeKmsProvider(KmsProviderName.of("fake"), kek, 0);
-    BsonDocument keyDocument = KeyDocument.create(keyId, List.of(), Fle1KeyWrap.wrap(kek, dataKey),
-        provider.masterKey(new BsonDocument()), new Date());
-    KeyDocumentSource source = new KeyDocumentSource() {
-      @Override
-      public Optional<BsonDocument> findById(UUID id) {
-        return id.equals(keyId) ? Optional.of(keyDocument) : Optional.empty();
-      }
-
-      @Override
-      public Optional<BsonDocument> findByAltName(String name) {
-        return Optional.empty();
-      }
-
-      @Override
-      public String namespace() {
-        return "db.keys";
-      }
-    };
-    dataKeys = new DataKeys(source, KmsProviderRegistry.create(Map.of(), Map.of(), Map.of(),
-        List.of(provider), getClass().getClassLoader()), Duration.ZERO);
-  }
+  private final TestDataKeys keys = new TestDataKeys();
+  private final DataKeys dataKeys = keys.dataKeys;
 
   private BsonBinary enc(BsonValue value) {
-    return ValueCipher.encrypt(value, Algorithm.RANDOM, keyId, AeadKey.of(dataKey));
+    return keys.encrypt(value);
   }
 
   @Test
@@ -143,5 +102,50 @@ class RawReplyDecryptorTest {
           .as(bad.getKey())
           .isInstanceOf(org.bson.BsonSerializationException.class);
     }
+  }
+
+  @Test
+  void decrypt_lengthsReachingPastTheBufferOrOverflowing_areRefused() {
+    ByteBuffer document = RawBsonDocument.parse(
+        new BsonDocument("s", enc(new BsonString("secret"))).append("n", new BsonInt32(3)).toJson())
+        .getByteBuffer().asNIO();
+    byte[] bytes = new byte[document.remaining()];
+    document.get(bytes);
+
+    // the document claims one more element, {x: 0}: its bytes are in the array, but past the
+    // buffer's limit, where the next document of a reply would be
+    byte[] roomy = java.util.Arrays.copyOf(bytes, bytes.length + 7);
+    roomy[bytes.length - 1] = 0x10;
+    roomy[bytes.length] = 'x';
+    roomy[0] += 7;
+    ByteBuffer fullView = ByteBuffer.wrap(roomy);
+    assertThat(new RawReplyDecryptor(dataKeys).decrypt(fullView).limit()).as("well formed as a whole")
+        .isPositive();
+    ByteBuffer limited = ByteBuffer.wrap(roomy, 0, bytes.length);
+    assertThatThrownBy(() -> new RawReplyDecryptor(dataKeys).decrypt(limited))
+        .isInstanceOf(org.bson.BsonSerializationException.class);
+
+    // the ciphertext's binary length is near Integer.MAX_VALUE: offsets must not wrap around
+    byte[] huge = bytes.clone();
+    int lengthAt = 4 + 1 + 2; // after the document length, the type byte and "s\0"
+    huge[lengthAt] = (byte) 0xF2;
+    huge[lengthAt + 1] = (byte) 0xFF;
+    huge[lengthAt + 2] = (byte) 0xFF;
+    huge[lengthAt + 3] = (byte) 0x7F;
+    assertThatThrownBy(() -> new RawReplyDecryptor(dataKeys).decrypt(ByteBuffer.wrap(huge)))
+        .isInstanceOf(org.bson.BsonSerializationException.class);
+  }
+
+  @Test
+  void decrypt_codeWithScopeWhoseTotalLies_isRefused() {
+    BsonDocument doc = new BsonDocument("code",
+        new BsonJavaScriptWithScope("f()", new BsonDocument("s", enc(new BsonString("in scope")))));
+    ByteBuffer document = RawBsonDocument.parse(doc.toJson()).getByteBuffer().asNIO();
+    byte[] bytes = new byte[document.remaining()];
+    document.get(bytes);
+    int totalAt = 4 + 1 + "code".length() + 1;
+    bytes[totalAt] -= 1;
+    assertThatThrownBy(() -> new RawReplyDecryptor(dataKeys).decrypt(ByteBuffer.wrap(bytes)))
+        .isInstanceOf(org.bson.BsonSerializationException.class);
   }
 }

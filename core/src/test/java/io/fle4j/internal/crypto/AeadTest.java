@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fle4j.testing.Hex;
 import io.fle4j.testing.SpecData;
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.IllegalBlockSizeException;
@@ -23,6 +24,29 @@ class AeadTest {
     byte[] plaintext = Hex.decode(vector.getString("plaintext").getValue());
     byte[] expected = Hex.decode(vector.getString("ciphertext").getValue());
 
+    assertThat(Hex.encode(Aead.encrypt(key, aad, plaintext, iv))).isEqualTo(Hex.encode(expected));
+    assertThat(Aead.decrypt(key, aad, expected)).isEqualTo(plaintext);
+  }
+
+  @Test
+  void failedCalls_leaveThisThreadsKeyedObjectsExact() throws Exception {
+    BsonDocument vector = SpecData.jsonArray("libmongocrypt/test-data/roundtrip/mcgrew.json")
+        .get(0).asDocument();
+    AeadKey key = AeadKey.of(Hex.decode(vector.getString("key").getValue()));
+    byte[] aad = Hex.decode(vector.getString("aad").getValue());
+    byte[] iv = Hex.decode(vector.getString("iv").getValue());
+    byte[] plaintext = Hex.decode(vector.getString("plaintext").getValue());
+    byte[] expected = Hex.decode(vector.getString("ciphertext").getValue());
+    byte[] tampered = expected.clone();
+    tampered[expected.length - 1] ^= 1;
+
+    // a range past the array, a bad tag, a length no ciphertext has: each fails...
+    assertThatThrownBy(() -> Aead.decrypt(key, aad, 0, aad.length, expected, 8, expected.length))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> Aead.decrypt(key, aad, 2, aad.length, aad, 0, aad.length))
+        .isInstanceOf(GeneralSecurityException.class);
+    assertThatThrownBy(() -> Aead.decrypt(key, aad, tampered)).isInstanceOf(AEADBadTagException.class);
+    // ...and leaves nothing behind for the next message on this thread and key
     assertThat(Hex.encode(Aead.encrypt(key, aad, plaintext, iv))).isEqualTo(Hex.encode(expected));
     assertThat(Aead.decrypt(key, aad, expected)).isEqualTo(plaintext);
   }

@@ -1,6 +1,7 @@
 package io.fle4j.internal.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
 import javax.crypto.Mac;
@@ -29,5 +30,22 @@ class HmacSha512Test {
         assertThat(mac).as("key %d, message %d", keyLength, length).isEqualTo(jdk.doFinal(message));
       }
     }
+  }
+
+  @Test
+  void update_thatFails_doesNotPrefixTheNextMessage() throws Exception {
+    byte[] key = new byte[32];
+    key[0] = 9;
+    Mac jdk = Mac.getInstance("HmacSHA512");
+    jdk.init(new SecretKeySpec(key, "HmacSHA512"));
+    HmacSha512 ours = new HmacSha512(key);
+    byte[] message = "the next message".getBytes();
+
+    ours.update(new byte[] {1, 2, 3});
+    assertThatThrownBy(() -> ours.update(message, 10, 100)).isInstanceOf(RuntimeException.class);
+    ours.update(message, 0, message.length);
+    byte[] mac = new byte[HmacSha512.LENGTH];
+    ours.doFinal(mac);
+    assertThat(mac).isEqualTo(jdk.doFinal(message));
   }
 }

@@ -11,6 +11,7 @@ import com.mongodb.ClientEncryptionSettings;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
+import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -107,6 +108,8 @@ class BatchDecryptionEndToEndTest {
   @Test
   void findAndAggregate_anyHelperCountAndBatchSize_returnExactlyTheDocumentsInOrder() {
     for (int threads : new int[] {0, 1, 3}) {
+      java.util.Set<String> threadsBefore = Thread.getAllStackTraces().keySet().stream()
+          .map(Thread::getName).collect(java.util.stream.Collectors.toSet());
       try (MongoClient client = client(threads)) {
         MongoCollection<Document> items = client.getDatabase(db).getCollection("items");
         for (int batchSize : new int[] {0, 7, DOCUMENTS}) {
@@ -119,9 +122,11 @@ class BatchDecryptionEndToEndTest {
         assertThat(aggregated).isEqualTo(expected.subList(100, DOCUMENTS));
         if (threads > 0) {
           // the pool starts its threads when a batch asks for help and keeps them while idle
+          // (that they do decrypt slices is BatchDecryptionTest's)
           assertThat(Thread.getAllStackTraces().keySet())
-              .as("helper threads took part")
-              .anyMatch(thread -> thread.getName().startsWith("fle4j-decrypt-"));
+              .as("this client's helper threads were started")
+              .anyMatch(thread -> thread.getName().startsWith("fle4j-decrypt-")
+                  && !threadsBefore.contains(thread.getName()));
         }
       }
     }
@@ -171,12 +176,30 @@ class BatchDecryptionEndToEndTest {
       assertThat(seen).hasSize(DOCUMENTS).allSatisfy(c -> assertThat(c).isInstanceOf(Document.class));
       assertThat(StreamSupport.stream(items.find().spliterator(), false).count()).isEqualTo(DOCUMENTS);
 
-      try (MongoCursor<Document> cursor = items.find().batchSize(50).iterator()) {
-        cursor.next();
-        assertThat(cursor.available()).isEqualTo(49);
-        assertThat(cursor.tryNext()).isNotNull();
-        assertThat(cursor.getServerAddress()).isNotNull();
+      try (ClientSession session = client.startSession()) {
+        if (MongoTestTarget.isEmbedded()) {
+          // mongo-java-server has no sessions: the driver's refusal shows the session got through
+          assertThatThrownBy(() -> items.find(session).into(new ArrayList<>()))
+              .isInstanceOf(com.mongodb.MongoClientException.class).hasMessageContaining("session");
+        } else {
+          assertThat(items.find(session).sort(Sorts.ascending("_id")).batchSize(DOCUMENTS)
+              .into(new ArrayList<>())).isEqualTo(expected);
+        }
       }
+      items.aggregate(List.of(Aggregates.match(gte("_id", 600)), Aggregates.out("copy"))).toCollection();
+      assertThat(plain.getDatabase(db).getCollection("copy").countDocuments()).isEqualTo(100);
+      assertThat(client.getDatabase(db).getCollection("copy").find().sort(Sorts.ascending("_id"))
+          .into(new ArrayList<>())).as("$out copies ciphertexts; reading decrypts them")
+          .isEqualTo(expected.subList(600, DOCUMENTS));
+
+      MongoCursor<Document> cursor = items.find().sort(Sorts.ascending("_id")).batchSize(50).iterator();
+      assertThat(cursor.next()).isEqualTo(expected.get(0));
+      assertThat(cursor.available()).isEqualTo(49);
+      assertThat(cursor.tryNext()).isEqualTo(expected.get(1));
+      assertThat(cursor.getServerAddress()).isNotNull();
+      cursor.close();
+      assertThatThrownBy(cursor::hasNext).as("a closed cursor, even with documents in hand")
+          .isInstanceOf(IllegalStateException.class);
     }
   }
 
