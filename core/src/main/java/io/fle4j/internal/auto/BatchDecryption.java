@@ -58,8 +58,7 @@ final class BatchDecryption implements AutoCloseable {
 
   /** The decrypted bytes of one document: itself when it holds no ciphertext. */
   ByteBuffer decrypt(RawBsonDocument document) {
-    ByteBuffer bytes = document.getByteBuffer().asNIO();
-    return CiphertextScanner.containsCiphertext(bytes) ? decryptor.decrypt(bytes) : bytes;
+    return decryptor.decryptIfEncrypted(document.getByteBuffer().asNIO());
   }
 
   /** Starts decrypting {@code documents}; helpers begin at once when the batch is large enough. */

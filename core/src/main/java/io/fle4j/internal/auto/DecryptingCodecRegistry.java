@@ -71,10 +71,8 @@ final class DecryptingCodecRegistry implements CodecRegistry {
       BsonType type = reader.getCurrentBsonType();
       if (type == null || type == BsonType.DOCUMENT) {
         RawBsonDocument raw = RAW.decode(reader, context);
-        if (!CiphertextScanner.containsCiphertext(raw.getByteBuffer().asNIO())) {
-          return codec.decode(new BsonBinaryReader(raw.getByteBuffer().asNIO()), context);
-        }
-        return codec.decode(new BsonBinaryReader(rawDecryptor.decrypt(raw.getByteBuffer().asNIO())), context);
+        return codec.decode(
+            new BsonBinaryReader(rawDecryptor.decryptIfEncrypted(raw.getByteBuffer().asNIO())), context);
       }
       // A single value (distinct): decrypt it, then let the codec read it as the only element.
       BsonValue value = decryptor.decrypt(VALUES.decode(reader, context));

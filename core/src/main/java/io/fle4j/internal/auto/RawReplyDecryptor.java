@@ -30,6 +30,14 @@ final class RawReplyDecryptor {
   }
 
   /**
+   * The document that starts at {@code bytes}' position, decrypted: {@code bytes} itself when it
+   * holds no ciphertext (one scan, no copy), else {@link #decrypt}'s copy.
+   */
+  ByteBuffer decryptIfEncrypted(ByteBuffer bytes) {
+    return CiphertextScanner.containsCiphertext(bytes) ? decrypt(bytes) : bytes;
+  }
+
+  /**
    * The decrypted copy of the document that starts at {@code bytes}' position, as a buffer from
    * position 0 to the end of the copy.
    */

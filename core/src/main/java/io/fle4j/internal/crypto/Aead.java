@@ -117,14 +117,7 @@ public final class Aead {
     Objects.checkFromIndexSize(cOffset, cLength, c.length);
     AeadKey.Worker worker = key.worker();
     int sLength = cLength - IV_LENGTH - TAG_LENGTH;
-    // The tag, computed here rather than through tag(): the JIT inlines only so many calls deep,
-    // and SHA-512 runs several times slower when the JDK's chain under MessageDigest is not
-    // inlined down to its intrinsic.
-    HmacSha512 mac = worker.tagMac;
-    mac.update(aad, aadOffset, aadLength);
-    mac.update(c, cOffset, IV_LENGTH + sLength);
-    mac.update(bitLength(worker, aadLength));
-    mac.doFinal(worker.mac);
+    tag(worker, aad, aadOffset, aadLength, c, cOffset, IV_LENGTH + sLength);
     if (!tagMatches(worker.mac, c, cOffset + IV_LENGTH + sLength)) {
       throw new AEADBadTagException("HMAC validation failure");
     }

@@ -128,7 +128,8 @@ public final class ValueCipher {
    *     part of the plaintext is returned then
    */
   public static BsonValue decrypt(BsonBinary ciphertext, Header header, AeadKey key) {
-    byte[] plaintext = decryptBody(ciphertext.getData(), header, key);
+    byte[] data = ciphertext.getData();
+    byte[] plaintext = decryptBody(data, 0, data.length, header, key);
     try {
       return BsonValueBytes.value(header.bsonTypeByte(), plaintext);
     } catch (IllegalArgumentException e) {
@@ -147,14 +148,7 @@ public final class ValueCipher {
    * @throws CiphertextException when the tag does not verify or the content is malformed
    */
   public static byte[] decryptValueBody(byte[] src, int offset, int length, Header header, AeadKey key) {
-    byte[] plaintext;
-    try {
-      // Aead directly, not through decryptBody: see the note on call depth in Aead.decrypt.
-      plaintext = Aead.decrypt(key, src, offset, HEADER_LENGTH,
-          src, offset + HEADER_LENGTH, length - HEADER_LENGTH);
-    } catch (GeneralSecurityException e) {
-      throw decryptionFailure(header, e);
-    }
+    byte[] plaintext = decryptBody(src, offset, length, header, key);
     try {
       BsonValueBytes.checkBody(header.bsonTypeByte(), plaintext);
       return plaintext;
@@ -164,9 +158,11 @@ public final class ValueCipher {
     }
   }
 
-  private static byte[] decryptBody(byte[] data, Header header, AeadKey key) {
+  /** The plaintext of the ciphertext data (header included) in {@code src[offset, offset + length)}. */
+  private static byte[] decryptBody(byte[] src, int offset, int length, Header header, AeadKey key) {
     try {
-      return Aead.decrypt(key, data, 0, HEADER_LENGTH, data, HEADER_LENGTH, data.length - HEADER_LENGTH);
+      return Aead.decrypt(key, src, offset, HEADER_LENGTH,
+          src, offset + HEADER_LENGTH, length - HEADER_LENGTH);
     } catch (GeneralSecurityException e) {
       throw decryptionFailure(header, e);
     }
