@@ -1,12 +1,13 @@
 package io.fle4j;
 
+import io.fle4j.internal.auto.AutoEncryptionEngine;
+import io.fle4j.internal.auto.driver.EncryptingMongoClient;
+
 import com.mongodb.AutoEncryptionSettings;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoNamespace;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.fle4j.internal.auto.AutoEncryptionEngine;
-import io.fle4j.internal.auto.EncryptingMongoClient;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import io.fle4j.internal.vault.DataKeys;
 import io.fle4j.internal.vault.KeyVault;

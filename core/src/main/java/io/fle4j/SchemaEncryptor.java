@@ -1,7 +1,8 @@
 package io.fle4j;
 
+import io.fle4j.internal.auto.analysis.SchemaEncryption;
+
 import com.mongodb.client.vault.ClientEncryption;
-import io.fle4j.internal.auto.SchemaEncryption;
 import java.util.Objects;
 import org.bson.BsonDocument;
 

@@ -1,5 +1,7 @@
 package io.fle4j.bench;
 
+import io.fle4j.internal.auto.AutoEncryptionEngine;
+
 import com.mongodb.MongoNamespace;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.internal.crypt.capi.MongoCrypt;
@@ -8,7 +10,6 @@ import com.mongodb.internal.crypt.capi.MongoCryptOptions;
 import com.mongodb.internal.crypt.capi.MongoCrypts;
 import com.mongodb.internal.crypt.capi.MongoLocalKmsProviderOptions;
 import io.fle4j.Algorithm;
-import io.fle4j.internal.auto.AutoEncryptionEngine;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import io.fle4j.internal.vault.DataKeys;
 import io.fle4j.internal.vault.KeyVault;

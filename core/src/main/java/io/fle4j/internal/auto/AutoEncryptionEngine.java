@@ -1,5 +1,16 @@
 package io.fle4j.internal.auto;
 
+import io.fle4j.internal.auto.analysis.CommandRewriter;
+import io.fle4j.internal.auto.analysis.FieldCrypto;
+import io.fle4j.internal.auto.decrypt.BatchDecryption;
+import io.fle4j.internal.auto.decrypt.DecryptingCodecRegistry;
+import io.fle4j.internal.auto.decrypt.Decryptor;
+import io.fle4j.internal.auto.decrypt.RawReplyDecryptor;
+import io.fle4j.internal.auto.schema.AnnotatedSchemas;
+import io.fle4j.internal.auto.schema.CollectionSchema;
+import io.fle4j.internal.auto.schema.EncryptSpec;
+import io.fle4j.internal.auto.schema.SchemaParser;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.mongodb.MongoNamespace;
@@ -56,7 +67,7 @@ public final class AutoEncryptionEngine implements AutoCloseable {
   }
 
   /** The rewriter for commands on {@code namespace}. */
-  CommandRewriter rewriter(MongoNamespace namespace) {
+  public CommandRewriter rewriter(MongoNamespace namespace) {
     return rewriter(namespace, null);
   }
 
@@ -65,7 +76,7 @@ public final class AutoEncryptionEngine implements AutoCloseable {
    * when neither {@code schemaMap} nor the server has a schema for it, {@link
    * io.fle4j.Encrypted} annotations on that class make one.
    */
-  CommandRewriter rewriter(MongoNamespace namespace, Class<?> documentClass) {
+  public CommandRewriter rewriter(MongoNamespace namespace, Class<?> documentClass) {
     if (bypassAutoEncryption) {
       return new CommandRewriter(CollectionSchema.none(namespace.getFullName()), crypto,
           other -> CollectionSchema.none(namespace.getDatabaseName() + "." + other));
@@ -86,16 +97,16 @@ public final class AutoEncryptionEngine implements AutoCloseable {
   }
 
   /** Decrypts whole batches of raw find and aggregate results. */
-  BatchDecryption batchDecryption() {
+  public BatchDecryption batchDecryption() {
     return batchDecryption;
   }
 
   /** The application's registry behind a decrypting one. */
-  static CodecRegistry unwrapped(CodecRegistry registry) {
+  public static CodecRegistry unwrapped(CodecRegistry registry) {
     return registry instanceof DecryptingCodecRegistry d ? d.unwrapped() : registry;
   }
 
-  boolean bypassAutoEncryption() {
+  public boolean bypassAutoEncryption() {
     return bypassAutoEncryption;
   }
 

@@ -1,0 +1,844 @@
+package io.fle4j.internal.auto.driver;
+
+import io.fle4j.internal.auto.AutoEncryptionEngine;
+import io.fle4j.internal.auto.analysis.ChangeStreamPipelines;
+import io.fle4j.internal.auto.analysis.CommandRewriter;
+import io.fle4j.internal.auto.decrypt.DecryptingCursor;
+
+import com.mongodb.ReadConcern;
+import com.mongodb.ReadPreference;
+import com.mongodb.WriteConcern;
+import com.mongodb.bulk.BulkWriteResult;
+import com.mongodb.client.AggregateIterable;
+import com.mongodb.client.ChangeStreamIterable;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.DistinctIterable;
+import com.mongodb.client.FindIterable;
+import com.mongodb.client.MapReduceIterable;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.CountOptions;
+import com.mongodb.client.model.DeleteManyModel;
+import com.mongodb.client.model.DeleteOneModel;
+import com.mongodb.client.model.DeleteOptions;
+import com.mongodb.client.model.FindOneAndDeleteOptions;
+import com.mongodb.client.model.FindOneAndReplaceOptions;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.InsertOneModel;
+import com.mongodb.client.model.InsertOneOptions;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateManyModel;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.WriteModel;
+import com.mongodb.client.result.DeleteResult;
+import com.mongodb.client.result.InsertManyResult;
+import com.mongodb.client.result.InsertOneResult;
+import com.mongodb.client.result.UpdateResult;
+import io.fle4j.EncryptedFieldOperationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.RawBsonDocumentCodec;
+import org.bson.codecs.configuration.CodecRegistries;
+import org.bson.BsonDocumentReader;
+import org.bson.BsonDocumentWriter;
+import org.bson.codecs.Codec;
+import org.bson.codecs.CollectibleCodec;
+import org.bson.codecs.DecoderContext;
+import org.bson.codecs.EncoderContext;
+import org.bson.codecs.configuration.CodecRegistry;
+import org.bson.conversions.Bson;
+
+/**
+ * A collection of an auto-encrypting client. Documents, filters, updates and pipelines are turned
+ * into BSON with the application's codecs, rewritten against the collection's schema, and only
+ * then handed to the driver; results are decrypted by the codec registry the reads go through.
+ * Everything not overridden here (indexes, drop, rename, estimatedDocumentCount) carries no
+ * user data and passes through.
+ */
+public final class EncryptingMongoCollection<T> extends ForwardingMongoCollection<T> {
+  private final AutoEncryptionEngine engine;
+  private final CodecRegistry registry;
+  /** Reads: decoded through the decrypting registry. */
+  private final MongoCollection<T> reads;
+  /** Find and aggregate: raw results, decrypted a batch at a time by {@link DecryptingCursor}. */
+  private final MongoCollection<RawBsonDocument> rawReads;
+  private final DecryptingIterables.Results results;
+  /** Writes of already-encrypted BSON; their results are decrypted too. */
+  private final MongoCollection<BsonDocument> writes;
+
+  public EncryptingMongoCollection(MongoCollection<T> delegate, AutoEncryptionEngine engine) {
+    super(delegate);
+    this.engine = engine;
+    this.registry = AutoEncryptionEngine.unwrapped(delegate.getCodecRegistry());
+    this.reads = delegate.withCodecRegistry(engine.decrypting(registry));
+    this.writes = reads.withDocumentClass(BsonDocument.class);
+    this.rawReads = delegate.withCodecRegistry(
+            CodecRegistries.fromRegistries(CodecRegistries.fromCodecs(new RawBsonDocumentCodec()), registry))
+        .withDocumentClass(RawBsonDocument.class);
+    this.results = new DecryptingIterables.Results(engine.batchDecryption(), registry);
+  }
+
+  private CommandRewriter rewriter() {
+    return engine.rewriter(delegate.getNamespace(), delegate.getDocumentClass());
+  }
+
+  // ------------------------------------------------------------------ conversions
+
+  private BsonDocument bson(Bson value) {
+    return value == null ? null : value.toBsonDocument(delegate.getDocumentClass(), registry);
+  }
+
+  private List<BsonDocument> bson(List<? extends Bson> values) {
+    List<BsonDocument> out = new ArrayList<>(values.size());
+    for (Bson value : values) {
+      out.add(bson(value));
+    }
+    return out;
+  }
+
+  /** Encodes a document with the application's codec, generating its _id first as the driver would. */
+  private BsonDocument encode(T document) {
+    if (document == null) {
+      throw new IllegalArgumentException("document can not be null");
+    }
+    @SuppressWarnings("unchecked")
+    Codec<T> codec = (Codec<T>) registry.get(document.getClass());
+    if (codec instanceof CollectibleCodec<T> collectible && !collectible.documentHasId(document)) {
+      collectible.generateIdIfAbsentFromDocument(document);
+    }
+    BsonDocument out = new BsonDocument();
+    codec.encode(new BsonDocumentWriter(out), document,
+        EncoderContext.builder().isEncodingCollectibleDocument(true).build());
+    return out;
+  }
+
+  private BsonDocument encrypted(T document) {
+    return rewriter().encryptDocument(encode(document));
+  }
+
+  private T decode(BsonDocument document) {
+    return document == null ? null
+        : registry.get(delegate.getDocumentClass())
+            .decode(new BsonDocumentReader(document), DecoderContext.builder().build());
+  }
+
+  private EncryptedFieldOperationException refuse(String reason) {
+    return new EncryptedFieldOperationException(delegate.getNamespace().getFullName(), null, reason);
+  }
+
+  // ------------------------------------------------------------------ with*
+
+  @Override
+  public <N> MongoCollection<N> withDocumentClass(Class<N> clazz) {
+    return new EncryptingMongoCollection<>(delegate.withDocumentClass(clazz), engine);
+  }
+
+  @Override
+  public MongoCollection<T> withCodecRegistry(CodecRegistry codecRegistry) {
+    return new EncryptingMongoCollection<>(delegate.withCodecRegistry(codecRegistry), engine);
+  }
+
+  @Override
+  public MongoCollection<T> withReadPreference(ReadPreference readPreference) {
+    return new EncryptingMongoCollection<>(delegate.withReadPreference(readPreference), engine);
+  }
+
+  @Override
+  public MongoCollection<T> withWriteConcern(WriteConcern writeConcern) {
+    return new EncryptingMongoCollection<>(delegate.withWriteConcern(writeConcern), engine);
+  }
+
+  @Override
+  public MongoCollection<T> withReadConcern(ReadConcern readConcern) {
+    return new EncryptingMongoCollection<>(delegate.withReadConcern(readConcern), engine);
+  }
+
+  @Override
+  public MongoCollection<T> withTimeout(long timeout, TimeUnit timeUnit) {
+    return new EncryptingMongoCollection<>(delegate.withTimeout(timeout, timeUnit), engine);
+  }
+
+  // ------------------------------------------------------------------ find, count, distinct
+
+  @Override
+  public FindIterable<T> find() {
+    return doFind(null, new BsonDocument(), delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> FindIterable<R> find(Class<R> resultClass) {
+    return doFind(null, new BsonDocument(), resultClass);
+  }
+
+  @Override
+  public FindIterable<T> find(Bson filter) {
+    return doFind(null, filter, delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> FindIterable<R> find(Bson filter, Class<R> resultClass) {
+    return doFind(null, filter, resultClass);
+  }
+
+  @Override
+  public FindIterable<T> find(ClientSession session) {
+    return doFind(requireSession(session), new BsonDocument(), delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> FindIterable<R> find(ClientSession session, Class<R> resultClass) {
+    return doFind(requireSession(session), new BsonDocument(), resultClass);
+  }
+
+  @Override
+  public FindIterable<T> find(ClientSession session, Bson filter) {
+    return doFind(requireSession(session), filter, delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> FindIterable<R> find(ClientSession session, Bson filter, Class<R> resultClass) {
+    return doFind(requireSession(session), filter, resultClass);
+  }
+
+  private <R> FindIterable<R> doFind(ClientSession session, Bson filter, Class<R> resultClass) {
+    CommandRewriter rewriter = rewriter();
+    BsonDocument rewritten = rewriter.rewriteFilter(bson(filter));
+    FindIterable<RawBsonDocument> iterable = session == null
+        ? rawReads.find(rewritten) : rawReads.find(session, rewritten);
+    return DecryptingIterables.find(iterable, resultClass, results, rewriter, this::bson);
+  }
+
+  @Override
+  public long countDocuments() {
+    return doCountDocuments(null, new BsonDocument(), new CountOptions());
+  }
+
+  @Override
+  public long countDocuments(Bson filter) {
+    return doCountDocuments(null, filter, new CountOptions());
+  }
+
+  @Override
+  public long countDocuments(Bson filter, CountOptions options) {
+    return doCountDocuments(null, filter, options);
+  }
+
+  @Override
+  public long countDocuments(ClientSession session) {
+    return doCountDocuments(requireSession(session), new BsonDocument(), new CountOptions());
+  }
+
+  @Override
+  public long countDocuments(ClientSession session, Bson filter) {
+    return doCountDocuments(requireSession(session), filter, new CountOptions());
+  }
+
+  @Override
+  public long countDocuments(ClientSession session, Bson filter, CountOptions options) {
+    return doCountDocuments(requireSession(session), filter, options);
+  }
+
+  private long doCountDocuments(ClientSession session, Bson filter, CountOptions options) {
+    BsonDocument rewritten = rewriter().rewriteFilter(bson(filter));
+    return session == null ? reads.countDocuments(rewritten, options)
+        : reads.countDocuments(session, rewritten, options);
+  }
+
+  @Override
+  public <R> DistinctIterable<R> distinct(String fieldName, Class<R> resultClass) {
+    return doDistinct(null, fieldName, new BsonDocument(), resultClass);
+  }
+
+  @Override
+  public <R> DistinctIterable<R> distinct(String fieldName, Bson filter, Class<R> resultClass) {
+    return doDistinct(null, fieldName, filter, resultClass);
+  }
+
+  @Override
+  public <R> DistinctIterable<R> distinct(ClientSession session, String fieldName, Class<R> resultClass) {
+    return doDistinct(requireSession(session), fieldName, new BsonDocument(), resultClass);
+  }
+
+  @Override
+  public <R> DistinctIterable<R> distinct(ClientSession session, String fieldName, Bson filter,
+      Class<R> resultClass) {
+    return doDistinct(requireSession(session), fieldName, filter, resultClass);
+  }
+
+  private <R> DistinctIterable<R> doDistinct(ClientSession session, String fieldName, Bson filter,
+      Class<R> resultClass) {
+    CommandRewriter rewriter = rewriter();
+    rewriter.checkDistinctField(fieldName);
+    BsonDocument rewritten = rewriter.rewriteFilter(bson(filter));
+    DistinctIterable<R> iterable = session == null
+        ? reads.distinct(fieldName, rewritten, resultClass)
+        : reads.distinct(session, fieldName, rewritten, resultClass);
+    return RewritingIterables.distinct(iterable, rewriter, this::bson);
+  }
+
+  // ------------------------------------------------------------------ aggregate, watch, mapReduce
+
+  @Override
+  public AggregateIterable<T> aggregate(List<? extends Bson> pipeline) {
+    return doAggregate(null, pipeline, delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> AggregateIterable<R> aggregate(List<? extends Bson> pipeline, Class<R> resultClass) {
+    return doAggregate(null, pipeline, resultClass);
+  }
+
+  @Override
+  public AggregateIterable<T> aggregate(ClientSession session, List<? extends Bson> pipeline) {
+    return doAggregate(requireSession(session), pipeline, delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> AggregateIterable<R> aggregate(ClientSession session, List<? extends Bson> pipeline,
+      Class<R> resultClass) {
+    return doAggregate(requireSession(session), pipeline, resultClass);
+  }
+
+  private <R> AggregateIterable<R> doAggregate(ClientSession session, List<? extends Bson> pipeline,
+      Class<R> resultClass) {
+    List<BsonDocument> rewritten = rewriter().rewritePipeline(bson(pipeline));
+    AggregateIterable<RawBsonDocument> iterable = session == null
+        ? rawReads.aggregate(rewritten) : rawReads.aggregate(session, rewritten);
+    return DecryptingIterables.aggregate(iterable, resultClass, results);
+  }
+
+  @Override
+  public ChangeStreamIterable<T> watch() {
+    return doWatch(null, List.of(), delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> ChangeStreamIterable<R> watch(Class<R> resultClass) {
+    return doWatch(null, List.of(), resultClass);
+  }
+
+  @Override
+  public ChangeStreamIterable<T> watch(List<? extends Bson> pipeline) {
+    return doWatch(null, pipeline, delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> ChangeStreamIterable<R> watch(List<? extends Bson> pipeline, Class<R> resultClass) {
+    return doWatch(null, pipeline, resultClass);
+  }
+
+  @Override
+  public ChangeStreamIterable<T> watch(ClientSession session) {
+    return doWatch(requireSession(session), List.of(), delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> ChangeStreamIterable<R> watch(ClientSession session, Class<R> resultClass) {
+    return doWatch(requireSession(session), List.of(), resultClass);
+  }
+
+  @Override
+  public ChangeStreamIterable<T> watch(ClientSession session, List<? extends Bson> pipeline) {
+    return doWatch(requireSession(session), pipeline, delegate.getDocumentClass());
+  }
+
+  @Override
+  public <R> ChangeStreamIterable<R> watch(ClientSession session, List<? extends Bson> pipeline,
+      Class<R> resultClass) {
+    return doWatch(requireSession(session), pipeline, resultClass);
+  }
+
+  private <R> ChangeStreamIterable<R> doWatch(ClientSession session, List<? extends Bson> pipeline,
+      Class<R> resultClass) {
+    List<BsonDocument> checked = ChangeStreamPipelines.check(bson(pipeline),
+        delegate.getNamespace().getFullName(), rewriter().hasEncryptedFields());
+    return session == null ? reads.watch(checked, resultClass)
+        : reads.watch(session, checked, resultClass);
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public MapReduceIterable<T> mapReduce(String mapFunction, String reduceFunction) {
+    return doMapReduce(null, mapFunction, reduceFunction, delegate.getDocumentClass());
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public <R> MapReduceIterable<R> mapReduce(String mapFunction, String reduceFunction,
+      Class<R> resultClass) {
+    return doMapReduce(null, mapFunction, reduceFunction, resultClass);
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public MapReduceIterable<T> mapReduce(ClientSession session, String mapFunction,
+      String reduceFunction) {
+    return doMapReduce(requireSession(session), mapFunction, reduceFunction, delegate.getDocumentClass());
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public <R> MapReduceIterable<R> mapReduce(ClientSession session, String mapFunction,
+      String reduceFunction, Class<R> resultClass) {
+    return doMapReduce(requireSession(session), mapFunction, reduceFunction, resultClass);
+  }
+
+  private <R> MapReduceIterable<R> doMapReduce(ClientSession session, String mapFunction,
+      String reduceFunction, Class<R> resultClass) {
+    if (rewriter().hasEncryptedFields()) {
+      throw refuse("mapReduce runs JavaScript over documents whose encrypted fields the server"
+          + " cannot read; use an aggregation pipeline");
+    }
+    return session == null ? reads.mapReduce(mapFunction, reduceFunction, resultClass)
+        : reads.mapReduce(session, mapFunction, reduceFunction, resultClass);
+  }
+
+  // ------------------------------------------------------------------ inserts and replacements
+
+  @Override
+  public InsertOneResult insertOne(T document) {
+    return doInsertOne(null, document, new InsertOneOptions());
+  }
+
+  @Override
+  public InsertOneResult insertOne(T document, InsertOneOptions options) {
+    return doInsertOne(null, document, options);
+  }
+
+  @Override
+  public InsertOneResult insertOne(ClientSession session, T document) {
+    return doInsertOne(requireSession(session), document, new InsertOneOptions());
+  }
+
+  @Override
+  public InsertOneResult insertOne(ClientSession session, T document, InsertOneOptions options) {
+    return doInsertOne(requireSession(session), document, options);
+  }
+
+  private InsertOneResult doInsertOne(ClientSession session, T document, InsertOneOptions options) {
+    BsonDocument encrypted = encrypted(document);
+    return session == null ? writes.insertOne(encrypted, options)
+        : writes.insertOne(session, encrypted, options);
+  }
+
+  @Override
+  public InsertManyResult insertMany(List<? extends T> documents) {
+    return doInsertMany(null, documents, new InsertManyOptions());
+  }
+
+  @Override
+  public InsertManyResult insertMany(List<? extends T> documents, InsertManyOptions options) {
+    return doInsertMany(null, documents, options);
+  }
+
+  @Override
+  public InsertManyResult insertMany(ClientSession session, List<? extends T> documents) {
+    return doInsertMany(requireSession(session), documents, new InsertManyOptions());
+  }
+
+  @Override
+  public InsertManyResult insertMany(ClientSession session, List<? extends T> documents,
+      InsertManyOptions options) {
+    return doInsertMany(requireSession(session), documents, options);
+  }
+
+  private InsertManyResult doInsertMany(ClientSession session, List<? extends T> documents,
+      InsertManyOptions options) {
+    CommandRewriter rewriter = rewriter();
+    List<BsonDocument> encrypted = new ArrayList<>(documents.size());
+    for (T document : documents) {
+      encrypted.add(rewriter.encryptDocument(encode(document)));
+    }
+    return session == null ? writes.insertMany(encrypted, options)
+        : writes.insertMany(session, encrypted, options);
+  }
+
+  @Override
+  public UpdateResult replaceOne(Bson filter, T replacement) {
+    return doReplaceOne(null, filter, replacement, new ReplaceOptions());
+  }
+
+  @Override
+  public UpdateResult replaceOne(Bson filter, T replacement, ReplaceOptions options) {
+    return doReplaceOne(null, filter, replacement, options);
+  }
+
+  @Override
+  public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement) {
+    return doReplaceOne(requireSession(session), filter, replacement, new ReplaceOptions());
+  }
+
+  @Override
+  public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement,
+      ReplaceOptions options) {
+    return doReplaceOne(requireSession(session), filter, replacement, options);
+  }
+
+  private UpdateResult doReplaceOne(ClientSession session, Bson filter, T replacement,
+      ReplaceOptions options) {
+    CommandRewriter rewriter = rewriter();
+    BsonDocument rewrittenFilter = rewriter.rewriteFilter(bson(filter));
+    BsonDocument encrypted = rewriter.encryptDocument(encode(replacement));
+    return session == null ? writes.replaceOne(rewrittenFilter, encrypted, options)
+        : writes.replaceOne(session, rewrittenFilter, encrypted, options);
+  }
+
+  // ------------------------------------------------------------------ updates
+
+  @Override
+  public UpdateResult updateOne(Bson filter, Bson update) {
+    return update(null, filter, update, null, new UpdateOptions(), false);
+  }
+
+  @Override
+  public UpdateResult updateOne(Bson filter, Bson update, UpdateOptions options) {
+    return update(null, filter, update, null, options, false);
+  }
+
+  @Override
+  public UpdateResult updateOne(ClientSession session, Bson filter, Bson update) {
+    return update(requireSession(session), filter, update, null, new UpdateOptions(), false);
+  }
+
+  @Override
+  public UpdateResult updateOne(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
+    return update(requireSession(session), filter, update, null, options, false);
+  }
+
+  @Override
+  public UpdateResult updateOne(Bson filter, List<? extends Bson> update) {
+    return update(null, filter, null, update, new UpdateOptions(), false);
+  }
+
+  @Override
+  public UpdateResult updateOne(Bson filter, List<? extends Bson> update, UpdateOptions options) {
+    return update(null, filter, null, update, options, false);
+  }
+
+  @Override
+  public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update) {
+    return update(requireSession(session), filter, null, update, new UpdateOptions(), false);
+  }
+
+  @Override
+  public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update,
+      UpdateOptions options) {
+    return update(requireSession(session), filter, null, update, options, false);
+  }
+
+  @Override
+  public UpdateResult updateMany(Bson filter, Bson update) {
+    return update(null, filter, update, null, new UpdateOptions(), true);
+  }
+
+  @Override
+  public UpdateResult updateMany(Bson filter, Bson update, UpdateOptions options) {
+    return update(null, filter, update, null, options, true);
+  }
+
+  @Override
+  public UpdateResult updateMany(ClientSession session, Bson filter, Bson update) {
+    return update(requireSession(session), filter, update, null, new UpdateOptions(), true);
+  }
+
+  @Override
+  public UpdateResult updateMany(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
+    return update(requireSession(session), filter, update, null, options, true);
+  }
+
+  @Override
+  public UpdateResult updateMany(Bson filter, List<? extends Bson> update) {
+    return update(null, filter, null, update, new UpdateOptions(), true);
+  }
+
+  @Override
+  public UpdateResult updateMany(Bson filter, List<? extends Bson> update, UpdateOptions options) {
+    return update(null, filter, null, update, options, true);
+  }
+
+  @Override
+  public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update) {
+    return update(requireSession(session), filter, null, update, new UpdateOptions(), true);
+  }
+
+  @Override
+  public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update,
+      UpdateOptions options) {
+    return update(requireSession(session), filter, null, update, options, true);
+  }
+
+  /** One of {@code update} (operators) and {@code pipeline} is set. */
+  private UpdateResult update(ClientSession session, Bson filter, Bson update,
+      List<? extends Bson> pipeline, UpdateOptions options, boolean many) {
+    CommandRewriter rewriter = rewriter();
+    BsonDocument rewrittenFilter = rewriter.rewriteFilter(bson(filter));
+    if (pipeline != null) {
+      List<BsonDocument> stages = rewriter.rewriteUpdatePipeline(bson(pipeline));
+      if (many) {
+        return session == null ? writes.updateMany(rewrittenFilter, stages, options)
+            : writes.updateMany(session, rewrittenFilter, stages, options);
+      }
+      return session == null ? writes.updateOne(rewrittenFilter, stages, options)
+          : writes.updateOne(session, rewrittenFilter, stages, options);
+    }
+    BsonDocument rewrittenUpdate = rewriter.rewriteUpdate(bson(update));
+    if (many) {
+      return session == null ? writes.updateMany(rewrittenFilter, rewrittenUpdate, options)
+          : writes.updateMany(session, rewrittenFilter, rewrittenUpdate, options);
+    }
+    return session == null ? writes.updateOne(rewrittenFilter, rewrittenUpdate, options)
+        : writes.updateOne(session, rewrittenFilter, rewrittenUpdate, options);
+  }
+
+  // ------------------------------------------------------------------ deletes
+
+  @Override
+  public DeleteResult deleteOne(Bson filter) {
+    return delete(null, filter, new DeleteOptions(), false);
+  }
+
+  @Override
+  public DeleteResult deleteOne(Bson filter, DeleteOptions options) {
+    return delete(null, filter, options, false);
+  }
+
+  @Override
+  public DeleteResult deleteOne(ClientSession session, Bson filter) {
+    return delete(requireSession(session), filter, new DeleteOptions(), false);
+  }
+
+  @Override
+  public DeleteResult deleteOne(ClientSession session, Bson filter, DeleteOptions options) {
+    return delete(requireSession(session), filter, options, false);
+  }
+
+  @Override
+  public DeleteResult deleteMany(Bson filter) {
+    return delete(null, filter, new DeleteOptions(), true);
+  }
+
+  @Override
+  public DeleteResult deleteMany(Bson filter, DeleteOptions options) {
+    return delete(null, filter, options, true);
+  }
+
+  @Override
+  public DeleteResult deleteMany(ClientSession session, Bson filter) {
+    return delete(requireSession(session), filter, new DeleteOptions(), true);
+  }
+
+  @Override
+  public DeleteResult deleteMany(ClientSession session, Bson filter, DeleteOptions options) {
+    return delete(requireSession(session), filter, options, true);
+  }
+
+  private DeleteResult delete(ClientSession session, Bson filter, DeleteOptions options, boolean many) {
+    BsonDocument rewritten = rewriter().rewriteFilter(bson(filter));
+    if (many) {
+      return session == null ? writes.deleteMany(rewritten, options)
+          : writes.deleteMany(session, rewritten, options);
+    }
+    return session == null ? writes.deleteOne(rewritten, options)
+        : writes.deleteOne(session, rewritten, options);
+  }
+
+  // ------------------------------------------------------------------ findOneAnd*
+
+  @Override
+  public T findOneAndDelete(Bson filter) {
+    return doFindOneAndDelete(null, filter, new FindOneAndDeleteOptions());
+  }
+
+  @Override
+  public T findOneAndDelete(Bson filter, FindOneAndDeleteOptions options) {
+    return doFindOneAndDelete(null, filter, options);
+  }
+
+  @Override
+  public T findOneAndDelete(ClientSession session, Bson filter) {
+    return doFindOneAndDelete(requireSession(session), filter, new FindOneAndDeleteOptions());
+  }
+
+  @Override
+  public T findOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
+    return doFindOneAndDelete(requireSession(session), filter, options);
+  }
+
+  private T doFindOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
+    CommandRewriter rewriter = rewriter();
+    BsonDocument rewritten = rewriter.rewriteFilter(bson(filter));
+    rewriter.checkSort(bson(options.getSort()));
+    return session == null ? reads.findOneAndDelete(rewritten, options)
+        : reads.findOneAndDelete(session, rewritten, options);
+  }
+
+  @Override
+  public T findOneAndReplace(Bson filter, T replacement) {
+    return doFindOneAndReplace(null, filter, replacement, new FindOneAndReplaceOptions());
+  }
+
+  @Override
+  public T findOneAndReplace(Bson filter, T replacement, FindOneAndReplaceOptions options) {
+    return doFindOneAndReplace(null, filter, replacement, options);
+  }
+
+  @Override
+  public T findOneAndReplace(ClientSession session, Bson filter, T replacement) {
+    return doFindOneAndReplace(requireSession(session), filter, replacement, new FindOneAndReplaceOptions());
+  }
+
+  @Override
+  public T findOneAndReplace(ClientSession session, Bson filter, T replacement,
+      FindOneAndReplaceOptions options) {
+    return doFindOneAndReplace(requireSession(session), filter, replacement, options);
+  }
+
+  private T doFindOneAndReplace(ClientSession session, Bson filter, T replacement,
+      FindOneAndReplaceOptions options) {
+    CommandRewriter rewriter = rewriter();
+    BsonDocument rewrittenFilter = rewriter.rewriteFilter(bson(filter));
+    rewriter.checkSort(bson(options.getSort()));
+    BsonDocument encrypted = rewriter.encryptDocument(encode(replacement));
+    BsonDocument result = session == null
+        ? writes.findOneAndReplace(rewrittenFilter, encrypted, options)
+        : writes.findOneAndReplace(session, rewrittenFilter, encrypted, options);
+    return decode(result);
+  }
+
+  @Override
+  public T findOneAndUpdate(Bson filter, Bson update) {
+    return findOneAndUpdate(null, filter, update, null, new FindOneAndUpdateOptions());
+  }
+
+  @Override
+  public T findOneAndUpdate(Bson filter, Bson update, FindOneAndUpdateOptions options) {
+    return findOneAndUpdate(null, filter, update, null, options);
+  }
+
+  @Override
+  public T findOneAndUpdate(ClientSession session, Bson filter, Bson update) {
+    return findOneAndUpdate(requireSession(session), filter, update, null, new FindOneAndUpdateOptions());
+  }
+
+  @Override
+  public T findOneAndUpdate(ClientSession session, Bson filter, Bson update,
+      FindOneAndUpdateOptions options) {
+    return findOneAndUpdate(requireSession(session), filter, update, null, options);
+  }
+
+  @Override
+  public T findOneAndUpdate(Bson filter, List<? extends Bson> update) {
+    return findOneAndUpdate(null, filter, null, update, new FindOneAndUpdateOptions());
+  }
+
+  @Override
+  public T findOneAndUpdate(Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
+    return findOneAndUpdate(null, filter, null, update, options);
+  }
+
+  @Override
+  public T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update) {
+    return findOneAndUpdate(requireSession(session), filter, null, update, new FindOneAndUpdateOptions());
+  }
+
+  @Override
+  public T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update,
+      FindOneAndUpdateOptions options) {
+    return findOneAndUpdate(requireSession(session), filter, null, update, options);
+  }
+
+  private T findOneAndUpdate(ClientSession session, Bson filter, Bson update,
+      List<? extends Bson> pipeline, FindOneAndUpdateOptions options) {
+    CommandRewriter rewriter = rewriter();
+    BsonDocument rewrittenFilter = rewriter.rewriteFilter(bson(filter));
+    rewriter.checkSort(bson(options.getSort()));
+    if (pipeline != null) {
+      List<BsonDocument> stages = rewriter.rewriteUpdatePipeline(bson(pipeline));
+      return session == null ? reads.findOneAndUpdate(rewrittenFilter, stages, options)
+          : reads.findOneAndUpdate(session, rewrittenFilter, stages, options);
+    }
+    BsonDocument rewrittenUpdate = rewriter.rewriteUpdate(bson(update));
+    return session == null ? reads.findOneAndUpdate(rewrittenFilter, rewrittenUpdate, options)
+        : reads.findOneAndUpdate(session, rewrittenFilter, rewrittenUpdate, options);
+  }
+
+  // ------------------------------------------------------------------ bulkWrite
+
+  @Override
+  public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests) {
+    return doBulkWrite(null, requests, new BulkWriteOptions());
+  }
+
+  @Override
+  public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests,
+      BulkWriteOptions options) {
+    return doBulkWrite(null, requests, options);
+  }
+
+  @Override
+  public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests) {
+    return doBulkWrite(requireSession(session), requests, new BulkWriteOptions());
+  }
+
+  @Override
+  public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests,
+      BulkWriteOptions options) {
+    return doBulkWrite(requireSession(session), requests, options);
+  }
+
+  private BulkWriteResult doBulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests,
+      BulkWriteOptions options) {
+    CommandRewriter rewriter = rewriter();
+    List<WriteModel<BsonDocument>> rewritten = new ArrayList<>(requests.size());
+    for (WriteModel<? extends T> request : requests) {
+      rewritten.add(rewrite(request, rewriter));
+    }
+    return session == null ? writes.bulkWrite(rewritten, options)
+        : writes.bulkWrite(session, rewritten, options);
+  }
+
+  @SuppressWarnings("unchecked")
+  private WriteModel<BsonDocument> rewrite(WriteModel<? extends T> request, CommandRewriter rewriter) {
+    if (request instanceof InsertOneModel<? extends T> insert) {
+      return new InsertOneModel<>(rewriter.encryptDocument(encode(insert.getDocument())));
+    }
+    if (request instanceof ReplaceOneModel<? extends T> replace) {
+      return new ReplaceOneModel<>(rewriter.rewriteFilter(bson(replace.getFilter())),
+          rewriter.encryptDocument(encode(replace.getReplacement())), replace.getReplaceOptions());
+    }
+    if (request instanceof UpdateOneModel<? extends T> update) {
+      BsonDocument filter = rewriter.rewriteFilter(bson(update.getFilter()));
+      return update.getUpdate() != null
+          ? new UpdateOneModel<>(filter, rewriter.rewriteUpdate(bson(update.getUpdate())), update.getOptions())
+          : new UpdateOneModel<>(filter, rewriter.rewriteUpdatePipeline(bson(update.getUpdatePipeline())),
+              update.getOptions());
+    }
+    if (request instanceof UpdateManyModel<? extends T> update) {
+      BsonDocument filter = rewriter.rewriteFilter(bson(update.getFilter()));
+      return update.getUpdate() != null
+          ? new UpdateManyModel<>(filter, rewriter.rewriteUpdate(bson(update.getUpdate())), update.getOptions())
+          : new UpdateManyModel<>(filter, rewriter.rewriteUpdatePipeline(bson(update.getUpdatePipeline())),
+              update.getOptions());
+    }
+    if (request instanceof DeleteOneModel<? extends T> delete) {
+      return new DeleteOneModel<>(rewriter.rewriteFilter(bson(delete.getFilter())), delete.getOptions());
+    }
+    if (request instanceof DeleteManyModel<? extends T> delete) {
+      return new DeleteManyModel<>(rewriter.rewriteFilter(bson(delete.getFilter())), delete.getOptions());
+    }
+    throw new IllegalArgumentException("unknown write model " + request.getClass().getName());
+  }
+
+  private static ClientSession requireSession(ClientSession session) {
+    if (session == null) {
+      throw new IllegalArgumentException("clientSession can not be null");
+    }
+    return session;
+  }
+}

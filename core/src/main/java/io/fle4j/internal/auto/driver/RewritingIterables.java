@@ -1,0 +1,78 @@
+package io.fle4j.internal.auto.driver;
+
+import io.fle4j.internal.auto.analysis.CommandRewriter;
+
+import com.mongodb.client.DistinctIterable;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.function.Function;
+import org.bson.BsonDocument;
+import org.bson.conversions.Bson;
+
+/**
+ * Distinct iterables take a filter after they are created, so the driver's iterable is wrapped:
+ * that argument goes through the collection's rewriter like the one given to {@code distinct}
+ * itself. Every other call is passed on; builder calls keep returning the wrapper. The pieces
+ * are shared with {@link DecryptingIterables}, which does the same for find (whose sort, min and
+ * max are checked too) and aggregate.
+ */
+public final class RewritingIterables {
+  private RewritingIterables() {}
+
+  @SuppressWarnings("unchecked")
+  public static <R> DistinctIterable<R> distinct(DistinctIterable<R> iterable, CommandRewriter rewriter,
+      Function<Bson, BsonDocument> toBson) {
+    return (DistinctIterable<R>) proxy(DistinctIterable.class, iterable, rewriter, toBson);
+  }
+
+  private static Object proxy(Class<?> type, Object delegate, CommandRewriter rewriter,
+      Function<Bson, BsonDocument> toBson) {
+    InvocationHandler handler = new InvocationHandler() {
+      @Override
+      public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+          return objectMethod(proxy, delegate, method, args);
+        }
+        return forward(proxy, delegate, method, rewriteArguments(method, args, rewriter, toBson));
+      }
+    };
+    return Proxy.newProxyInstance(RewritingIterables.class.getClassLoader(), new Class<?>[] {type},
+        handler);
+  }
+
+  /** The arguments of a builder call, with a filter rewritten and a sort, min or max checked. */
+  public static Object[] rewriteArguments(Method method, Object[] args, CommandRewriter rewriter,
+      Function<Bson, BsonDocument> toBson) {
+    if (args != null && args.length == 1 && args[0] instanceof Bson bson) {
+      switch (method.getName()) {
+        case "filter" -> {
+          return new Object[] {rewriter.rewriteFilter(toBson.apply(bson))};
+        }
+        case "sort", "min", "max" -> rewriter.checkSort(toBson.apply(bson));
+        default -> { }
+      }
+    }
+    return args;
+  }
+
+  /** equals, hashCode and toString of a wrapper proxy. */
+  public static Object objectMethod(Object proxy, Object delegate, Method method, Object[] args) {
+    return switch (method.getName()) {
+      case "equals" -> proxy == args[0];
+      case "hashCode" -> System.identityHashCode(proxy);
+      default -> "Encrypting" + delegate;
+    };
+  }
+
+  /** Calls {@code method} on the wrapped object; a builder call returning it returns the proxy. */
+  public static Object forward(Object proxy, Object delegate, Method method, Object[] args) throws Throwable {
+    try {
+      Object result = method.invoke(delegate, args);
+      return result == delegate ? proxy : result;
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+}
