@@ -193,11 +193,14 @@ final class CollectionCommand {
         if (m.group(2).equals("deterministic") || m.group(3) != null) {
           encrypt.put("bsonType", new org.bson.BsonString(m.group(3) == null ? "string" : m.group(3)));
         }
+        // Only the fields of an object can be encrypted, so every level says it is one.
         BsonDocument node = root;
+        node.putIfAbsent("bsonType", new org.bson.BsonString("object"));
         String[] parts = m.group(1).split("\\.");
         for (int i = 0; i < parts.length - 1; i++) {
           BsonDocument properties = (BsonDocument) node.computeIfAbsent("properties", k -> new BsonDocument());
-          node = (BsonDocument) properties.computeIfAbsent(parts[i], k -> new BsonDocument());
+          node = (BsonDocument) properties.computeIfAbsent(parts[i],
+              k -> new BsonDocument("bsonType", new org.bson.BsonString("object")));
         }
         ((BsonDocument) node.computeIfAbsent("properties", k -> new BsonDocument()))
             .put(parts[parts.length - 1], new BsonDocument("encrypt", encrypt));

@@ -56,9 +56,9 @@ class CollectionCommandsTest {
   @BeforeEach
   void setUp() throws Exception {
     cli = Cli.withLocalKeys(mongo.connectionString(), dir, ", \"keyVault\": {\"namespace\": \"" + db
-        + ".keys\"}, \"schemas\": {\"" + db + ".people\": {\"properties\": {"
+        + ".keys\"}, \"schemas\": {\"" + db + ".people\": {\"bsonType\": \"object\", \"properties\": {"
         + "\"ssn\": {\"encrypt\": {\"bsonType\": \"string\", \"algorithm\": \"" + DET + "\", \"keyId\": \"KEYA\"}},"
-        + "\"medical\": {\"properties\": {\"notes\": {\"encrypt\": {\"algorithm\": \"" + RND + "\", \"keyId\": \"KEYA\"}}}}}}}}");
+        + "\"medical\": {\"bsonType\": \"object\", \"properties\": {\"notes\": {\"encrypt\": {\"algorithm\": \"" + RND + "\", \"keyId\": \"KEYA\"}}}}}}}}");
     people = client.getDatabase(db).getCollection("people", BsonDocument.class);
   }
 

@@ -21,8 +21,15 @@ import io.fle4j.internal.crypto.ValueCipher;
 import io.fle4j.internal.vault.DataKeys;
 import io.fle4j.internal.vault.DataKeys.DataKey;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import io.fle4j.internal.auto.analysis.CommandAnalyzer;
 import org.bson.BsonBinary;
+import org.bson.BsonBinarySubType;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.codecs.configuration.CodecRegistry;
@@ -66,29 +73,77 @@ public final class AutoEncryptionEngine implements AutoCloseable {
     this.schemas = Caffeine.newBuilder().expireAfterWrite(REMOTE_SCHEMA_TTL).build();
   }
 
-  /** The rewriter for commands on {@code namespace}. */
-  public CommandRewriter rewriter(MongoNamespace namespace) {
-    return rewriter(namespace, null);
+  /**
+   * Runs an analysis (which builds what is to be sent, encrypting through the crypto it is
+   * given) so that data keys are fetched only once the analysis has succeeded, and all at once:
+   * a first pass encrypts with the keys already cached and notes the others; if any was missing,
+   * one key-vault read fetches them all, and a second pass does the work with every key at hand.
+   * A refusal therefore costs no key-vault read and no KMS call.
+   *
+   * @param analysis builds the rewritten command parts; must have no side effects, since it may
+   *     run twice
+   */
+  public <T> T analysed(Function<FieldCrypto, T> analysis) {
+    KeyCollectingCrypto collecting = new KeyCollectingCrypto();
+    T first = analysis.apply(collecting);
+    if (collecting.ids.isEmpty() && collecting.altNames.isEmpty()) {
+      return first;
+    }
+    dataKeys.fetch(collecting.ids, collecting.altNames);
+    return analysis.apply(crypto);
+  }
+
+  /** Analyses a command sent with {@code runCommand} (or explain), as a whole. */
+  public BsonDocument analyseCommand(String database, BsonDocument command) {
+    if (bypassAutoEncryption) {
+      return command;
+    }
+    return analysed(crypto -> new CommandAnalyzer(ns -> rewriter(ns, null, crypto))
+        .analyse(database, command));
   }
 
   /**
-   * The rewriter for commands on {@code namespace}, whose documents are of {@code documentClass}:
+   * The analysis of commands on {@code namespace}, whose documents are of {@code documentClass}:
    * when neither {@code schemaMap} nor the server has a schema for it, {@link
    * io.fle4j.Encrypted} annotations on that class make one.
    */
-  public CommandRewriter rewriter(MongoNamespace namespace, Class<?> documentClass) {
+  public CommandRewriter rewriter(MongoNamespace namespace, Class<?> documentClass,
+      FieldCrypto crypto) {
     if (bypassAutoEncryption) {
       return new CommandRewriter(CollectionSchema.none(namespace.getFullName()), crypto,
-          other -> CollectionSchema.none(namespace.getDatabaseName() + "." + other));
+          other -> CollectionSchema.none(other.getFullName()));
     }
     CollectionSchema schema = schema(namespace);
     if (!schema.hasEncryptedFields() && documentClass != null) {
       schema = AnnotatedSchemas.of(documentClass)
           .map(node -> new CollectionSchema(namespace.getFullName(), node)).orElse(schema);
     }
-    return new CommandRewriter(schema, crypto,
-        other -> schema(new MongoNamespace(namespace.getDatabaseName(), other)));
+    return new CommandRewriter(schema, crypto, this::schema);
   }
+
+  /** Encrypts with cached keys; notes every key not cached and returns a stand-in for it. */
+  private final class KeyCollectingCrypto implements FieldCrypto {
+    private final Set<UUID> ids = new LinkedHashSet<>();
+    private final Set<String> altNames = new LinkedHashSet<>();
+
+    @Override
+    public BsonBinary encrypt(BsonValue value, EncryptSpec spec, String keyAltName) {
+      Optional<DataKey> key = keyAltName != null ? dataKeys.cachedByAltName(keyAltName)
+          : dataKeys.cachedById(spec.keyId());
+      if (key.isPresent()) {
+        return ValueCipher.encrypt(value, spec.algorithm(), key.get().id(), key.get().key());
+      }
+      if (keyAltName != null) {
+        altNames.add(keyAltName);
+      } else {
+        ids.add(spec.keyId());
+      }
+      return PENDING;
+    }
+  }
+
+  /** Never sent: a pass that produced it is always repeated once its keys are fetched. */
+  private static final BsonBinary PENDING = new BsonBinary(BsonBinarySubType.ENCRYPTED, new byte[0]);
 
   /** A registry that decrypts whatever the driver decodes with it. */
   public CodecRegistry decrypting(CodecRegistry registry) {
@@ -110,13 +165,14 @@ public final class AutoEncryptionEngine implements AutoCloseable {
     return bypassAutoEncryption;
   }
 
-  private CollectionSchema schema(MongoNamespace namespace) {
+  /** The schema of a collection: from schemaMap, or else its server-side validator. */
+  public CollectionSchema schema(MongoNamespace namespace) {
     String name = namespace.getFullName();
     BsonDocument local = schemaMap.get(name);
     if (local != null) {
       // Parsed on first use, so an invalid schema fails the first operation that needs it.
       return schemas.get(name, n -> new CollectionSchema(n,
-          SchemaParser.parse(local, "schemaMap['" + n + "']")));
+          SchemaParser.parse(local, false, "schemaMap['" + n + "']")));
     }
     return schemas.get(name, n -> remoteSchema(namespace));
   }
@@ -137,8 +193,8 @@ public final class AutoEncryptionEngine implements AutoCloseable {
       return CollectionSchema.none(name);
     }
     if (info.containsKey("type") && info.getString("type").getValue().equals("view")) {
-      throw new EncryptedFieldOperationException(name, null, "cannot auto encrypt a view; run the"
-          + " query on the view's source collection");
+      throw new EncryptedFieldOperationException(name, null, "cannot auto encrypt a view: "
+          + name + " (run the query on the view's source collection)");
     }
     BsonValue validator = info.containsKey("options")
         ? info.getDocument("options").get("validator") : null;
@@ -147,7 +203,7 @@ public final class AutoEncryptionEngine implements AutoCloseable {
       return CollectionSchema.none(name);
     }
     return new CollectionSchema(name, SchemaParser.parse(
-        validator.asDocument().getDocument("$jsonSchema"),
+        validator.asDocument().getDocument("$jsonSchema"), true,
         "the $jsonSchema validator of " + name));
   }
 

@@ -7,7 +7,13 @@ import io.fle4j.DataKeyNotFoundException;
 import io.fle4j.internal.crypto.AeadKey;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.bson.BsonDocument;
 
@@ -57,12 +63,71 @@ public final class DataKeys {
    */
   public DataKey byAltName(String altName) {
     return byAltName.get(altName, name -> {
-      BsonDocument doc = keyVault.findByAltName(name)
-          .orElseThrow(() -> DataKeyNotFoundException.forAltName(name, keyVault.namespace()));
-      KeyDocument key = KeyDocument.parse(doc);
+      List<BsonDocument> docs = keyVault.findKeys(List.of(), List.of(name));
+      if (docs.isEmpty()) {
+        throw DataKeyNotFoundException.forAltName(name, keyVault.namespace());
+      }
+      KeyDocument key = KeyDocument.parse(docs.get(0));
       // Share the unwrapped key with id lookups, so the KMS is asked once per key.
       return byId.get(key.id(), id -> unwrap(key));
     });
+  }
+
+  /** The data key with this id if it is cached now; never reads the key vault or calls a KMS. */
+  public Optional<DataKey> cachedById(UUID id) {
+    return Optional.ofNullable(byId.getIfPresent(id));
+  }
+
+  /** The data key with this alternate name if it is cached now; never reads or calls out. */
+  public Optional<DataKey> cachedByAltName(String altName) {
+    return Optional.ofNullable(byAltName.getIfPresent(altName));
+  }
+
+  /**
+   * Loads every listed key that is not cached, with one key-vault read for all of them (as
+   * libmongocrypt does per operation), then one KMS call per key.
+   *
+   * @throws DataKeyNotFoundException when the vault lacks any of them, with libmongocrypt's
+   *     "not all keys requested were satisfied" and the missing ids and names
+   */
+  public void fetch(Collection<UUID> ids, Collection<String> altNames) {
+    // libmongocrypt lists requests newest first; keep its order so the read looks the same.
+    List<UUID> missingIds = new ArrayList<>();
+    for (UUID id : ids) {
+      if (byId.getIfPresent(id) == null && !missingIds.contains(id)) {
+        missingIds.add(0, id);
+      }
+    }
+    List<String> missingNames = new ArrayList<>();
+    for (String name : altNames) {
+      if (byAltName.getIfPresent(name) == null && !missingNames.contains(name)) {
+        missingNames.add(0, name);
+      }
+    }
+    if (missingIds.isEmpty() && missingNames.isEmpty()) {
+      return;
+    }
+    List<KeyDocument> found = new ArrayList<>();
+    for (BsonDocument doc : keyVault.findKeys(missingIds, missingNames)) {
+      found.add(KeyDocument.parse(doc));
+    }
+    Set<UUID> unfoundIds = new LinkedHashSet<>(missingIds);
+    Set<String> unfoundNames = new LinkedHashSet<>(missingNames);
+    for (KeyDocument key : found) {
+      unfoundIds.remove(key.id());
+      unfoundNames.removeAll(key.keyAltNames());
+    }
+    if (!unfoundIds.isEmpty() || !unfoundNames.isEmpty()) {
+      throw DataKeyNotFoundException.forBatch(unfoundIds, unfoundNames, keyVault.namespace());
+    }
+    for (KeyDocument key : found) {
+      DataKey dataKey = byId.get(key.id(), id -> unwrap(key));
+      for (String name : key.keyAltNames()) {
+        if (missingNames.contains(name)) {
+          byAltName.put(name, dataKey);
+        }
+      }
+    }
   }
 
   /** Forgets a key, for example after it was deleted. */
@@ -72,9 +137,11 @@ public final class DataKeys {
   }
 
   private DataKey load(UUID id) {
-    BsonDocument doc = keyVault.findById(id)
-        .orElseThrow(() -> DataKeyNotFoundException.forId(id, keyVault.namespace()));
-    return unwrap(KeyDocument.parse(doc));
+    List<BsonDocument> docs = keyVault.findKeys(List.of(id), List.of());
+    if (docs.isEmpty()) {
+      throw DataKeyNotFoundException.forId(id, keyVault.namespace());
+    }
+    return unwrap(KeyDocument.parse(docs.get(0)));
   }
 
   /** Asks the key's KMS provider to unwrap it. */

@@ -23,6 +23,7 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.client.result.DeleteResult;
 import io.fle4j.DuplicateKeyAltNameException;
 import io.fle4j.Fle4jException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -73,6 +74,20 @@ public final class KeyVault implements KeyDocumentSource {
   @Override
   public Optional<BsonDocument> findByAltName(String altName) {
     return Optional.ofNullable(keys.find(eq("keyAltNames", altName)).first());
+  }
+
+  @Override
+  public List<BsonDocument> findKeys(List<UUID> ids, List<String> altNames) {
+    BsonArray idValues = new BsonArray();
+    ids.forEach(id -> idValues.add(KeyDocument.uuidBinary(id)));
+    BsonArray names = new BsonArray();
+    altNames.forEach(name -> names.add(new BsonString(name)));
+    // The shape libmongocrypt sends, so a key vault's logs and the specification's command
+    // expectations read the same for fle4j as for the official driver.
+    BsonDocument filter = new BsonDocument("$or", new BsonArray(List.of(
+        new BsonDocument("_id", new BsonDocument("$in", idValues)),
+        new BsonDocument("keyAltNames", new BsonDocument("$in", names)))));
+    return keys.find(filter).into(new ArrayList<>());
   }
 
   public FindIterable<BsonDocument> find(Bson filter) {

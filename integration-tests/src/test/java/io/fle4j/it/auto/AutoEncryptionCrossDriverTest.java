@@ -76,7 +76,7 @@ class AutoEncryptionCrossDriverTest {
 
   private MongoClientSettings autoSettings(boolean bypass) {
     BsonDocument schema = BsonDocument.parse("""
-        {properties: {
+        {bsonType: "object", properties: {
            ssn: {encrypt: {bsonType: 'string', algorithm: '%s', keyId: [UUID('%s')]}},
            card: {encrypt: {bsonType: 'object', algorithm: '%s', keyId: [UUID('%s')]}}}}
         """.formatted(DET, keyId.asUuid(), RND, keyId.asUuid()));

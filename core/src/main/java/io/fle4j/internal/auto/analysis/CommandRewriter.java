@@ -1,47 +1,46 @@
 package io.fle4j.internal.auto.analysis;
 
+import com.mongodb.MongoNamespace;
 import io.fle4j.internal.auto.schema.CollectionSchema;
-import io.fle4j.internal.auto.schema.EncryptSpec;
-import io.fle4j.internal.auto.schema.SchemaNode;
-import io.fle4j.internal.auto.schema.SchemaParser;
-
-import io.fle4j.EncryptedFieldOperationException;
 import io.fle4j.internal.auto.schema.CollectionSchema.Kind;
 import io.fle4j.internal.auto.schema.CollectionSchema.Resolution;
-import java.util.ArrayList;
+import io.fle4j.internal.auto.schema.EncryptSpec;
+import io.fle4j.internal.auto.schema.SchemaNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.bson.BsonArray;
-import org.bson.BsonBinarySubType;
 import org.bson.BsonDocument;
+import org.bson.BsonTimestamp;
 import org.bson.BsonValue;
 
 /**
- * Applies a collection's encryption schema to what is about to be sent: encrypts marked values
- * in written documents, in update operators and in equality predicates, and refuses, before
- * anything is sent, whatever would leak, corrupt or silently mis-query an encrypted field. What
- * the schema does not touch passes through as the same object.
+ * Applies one collection's encryption schema to the parts of a command, as mongocryptd does:
+ * encrypts the values written to encrypted fields and the constants compared with deterministic
+ * ones, and refuses — with mongocryptd's text, before anything is sent or any key fetched —
+ * whatever would leak, corrupt or silently mis-query an encrypted field. What the schema leaves
+ * untouched comes back as the same object.
  */
 public final class CommandRewriter {
-  private static final Set<String> FIELD_UPDATE_OPERATORS = Set.of("$inc", "$mul", "$min", "$max",
-      "$push", "$addToSet", "$pop", "$pull", "$pullAll", "$currentDate", "$bit");
-  private static final Set<String> RANGE_OPERATORS = Set.of("$gt", "$gte", "$lt", "$lte");
-  private static final Set<String> PASSTHROUGH_STAGES = Set.of("$limit", "$skip", "$count",
-      "$sample", "$out", "$merge", "$unset", "$indexStats", "$collStats", "$documents");
+  /** Update operators that only make sense on plaintext, by mongocryptd's name for them. */
+  private static final Map<String, String> VALUE_OPERATORS = Map.ofEntries(
+      Map.entry("$inc", "$inc and $mul"), Map.entry("$mul", "$inc and $mul"),
+      Map.entry("$min", "$max and $min"), Map.entry("$max", "$max and $min"),
+      Map.entry("$addToSet", "$addToSet"), Map.entry("$bit", "$bit"),
+      Map.entry("$currentDate", "$currentDate"), Map.entry("$pop", "$pop"),
+      Map.entry("$pullAll", "$pullAll"), Map.entry("$pull", "$pull"), Map.entry("$push", "$push"));
 
   private final CollectionSchema schema;
-  private final FieldCrypto crypto;
-  private final Function<String, CollectionSchema> otherCollections;
-  private final boolean keepExistingCiphertext;
+  private final Marker marker;
+  private final Refusal refusal;
+  private final Function<MongoNamespace, CollectionSchema> otherCollections;
 
   /**
-   * @param otherCollections the schema of another collection of the same database, by name, for
-   *     {@code $lookup}
+   * @param otherCollections the schema of another collection, for pipelines that name one
    */
   public CommandRewriter(CollectionSchema schema, FieldCrypto crypto,
-      Function<String, CollectionSchema> otherCollections) {
+      Function<MongoNamespace, CollectionSchema> otherCollections) {
     this(schema, crypto, otherCollections, false);
   }
 
@@ -50,169 +49,201 @@ public final class CommandRewriter {
    *     (for encrypting existing data in place, where part of it may be encrypted already)
    */
   public CommandRewriter(CollectionSchema schema, FieldCrypto crypto,
-      Function<String, CollectionSchema> otherCollections, boolean keepExistingCiphertext) {
+      Function<MongoNamespace, CollectionSchema> otherCollections, boolean keepExistingCiphertext) {
+    this(schema, new Marker(new Refusal(schema.namespace()), crypto, keepExistingCiphertext),
+        otherCollections);
+  }
+
+  CommandRewriter(CollectionSchema schema, Marker marker,
+      Function<MongoNamespace, CollectionSchema> otherCollections) {
     this.schema = schema;
-    this.crypto = crypto;
+    this.marker = marker;
+    this.refusal = marker.refusal();
     this.otherCollections = otherCollections;
-    this.keepExistingCiphertext = keepExistingCiphertext;
   }
 
   public boolean hasEncryptedFields() {
     return schema.hasEncryptedFields();
   }
 
+  CollectionSchema schema() {
+    return schema;
+  }
+
+  Marker marker() {
+    return marker;
+  }
+
+  Function<MongoNamespace, CollectionSchema> otherCollections() {
+    return otherCollections;
+  }
+
+  /** The same analysis against another schema (a later pipeline stage, another collection). */
+  CommandRewriter with(CollectionSchema other) {
+    return new CommandRewriter(other, marker.forNamespace(other.namespace()), otherCollections);
+  }
+
   // ----------------------------------------------------------------- documents
 
-  /** Encrypts the marked fields of a whole document (insert, replacement). */
+  /** Encrypts the marked fields of a document being inserted. */
   public BsonDocument encryptDocument(BsonDocument document) {
+    return encryptDocument(document, true);
+  }
+
+  /**
+   * A replacement document (replaceOne, findOneAndReplace, an update without operators). Unlike
+   * mongocryptd, a JSON-pointer keyId is resolved against it: the replacement is the whole
+   * document, just as an insert is.
+   */
+  private BsonDocument encryptReplacement(BsonDocument document, boolean upsert) {
+    if (upsert && schema.resolve("_id").kind() == Kind.ENCRYPTED && !document.containsKey("_id")) {
+      throw refusal.of("_id", "_id must be explicitly provided when configured as encrypted");
+    }
+    return encryptDocument(document, false);
+  }
+
+  /**
+   * Encrypts the marked fields of a whole document; JSON-pointer keyIds resolve against it.
+   *
+   * @param insert whether the document is inserted (an encrypted {@code _id} must be given)
+   *     rather than a replacement
+   */
+  private BsonDocument encryptDocument(BsonDocument document, boolean insert) {
     if (!schema.hasEncryptedFields()) {
       return document;
+    }
+    Resolution id = schema.resolve("_id");
+    if (insert && id.kind() == Kind.ENCRYPTED && !document.containsKey("_id")) {
+      throw refusal.of("_id", "_id must be explicitly provided when configured as encrypted");
+    }
+    for (Map.Entry<String, BsonValue> field : document.entrySet()) {
+      if (field.getValue() instanceof BsonTimestamp ts && ts.getValue() == 0
+          && schema.resolve(field.getKey()).kind() == Kind.ENCRYPTED) {
+        throw refusal.of(field.getKey(), "A command that inserts cannot supply Timestamp(0, 0)"
+            + " for an encrypted top-level field at path " + field.getKey());
+      }
     }
     return encryptObject(document, schema.root(), "", document);
   }
 
   private BsonDocument encryptObject(BsonDocument object, SchemaNode node, String prefix,
       BsonDocument root) {
-    BsonDocument out = new BsonDocument();
+    BsonDocument out = null;
     for (Map.Entry<String, BsonValue> field : object.entrySet()) {
       String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       SchemaNode child = node.child(field.getKey());
       BsonValue value = field.getValue();
-      if (child.encrypt() != null) {
-        out.put(field.getKey(), encryptValue(value, child.encrypt(), path, root));
+      BsonValue written = value;
+      if (child.isConflict() || child.isUnknown()) {
+        throw refusal.of(path, "Found conflicting encryption metadata for path: '" + path + "'");
+      } else if (child.encrypt() != null) {
+        written = marker.forWrite(path, child.encrypt(), value, root, schema);
       } else if (child.hasEncryptedFields() && value.isDocument()) {
-        out.put(field.getKey(), encryptObject(value.asDocument(), child, path, root));
+        written = encryptObject(value.asDocument(), child, path, root);
       } else if (child.hasEncryptedFields() && value.isArray()) {
-        throw refuse(path, "holds an array, but the schema encrypts fields below it; CSFLE cannot"
-            + " encrypt fields inside arrays");
-      } else {
-        out.put(field.getKey(), value);
+        throw refusal.of(path, "An array at path '" + path + "' would violate the schema",
+            "the schema encrypts fields below it, and CSFLE cannot encrypt inside arrays");
       }
+      if (written != value && out == null) {
+        out = copyUpTo(object, field.getKey());
+      }
+      if (out != null) {
+        out.put(field.getKey(), written);
+      }
+    }
+    return out == null ? object : out;
+  }
+
+  /** A copy of the fields before {@code key}, so untouched documents are never copied. */
+  private static BsonDocument copyUpTo(BsonDocument object, String key) {
+    BsonDocument out = new BsonDocument();
+    for (Map.Entry<String, BsonValue> e : object.entrySet()) {
+      if (e.getKey().equals(key)) {
+        break;
+      }
+      out.put(e.getKey(), e.getValue());
     }
     return out;
-  }
-
-  private BsonValue encryptValue(BsonValue value, EncryptSpec spec, String path, BsonDocument root) {
-    if (value.isBinary() && value.asBinary().getType() == BsonBinarySubType.ENCRYPTED.getValue()) {
-      if (keepExistingCiphertext) {
-        return value;
-      }
-      throw refuse(path, "already holds an encrypted value (binary subtype 6); automatic"
-          + " encryption does not encrypt twice");
-    }
-    checkType(value, spec, path);
-    String altName = spec.keyAltName();
-    if (spec.keyAltNamePointer() != null) {
-      if (root == null) {
-        throw refuse(path, "its keyId is the JSON pointer '" + spec.keyAltNamePointer() + "', which"
-            + " needs the whole document: write it with insert or replace, not an update operator");
-      }
-      altName = resolvePointer(root, spec.keyAltNamePointer(), path);
-    }
-    return crypto.encrypt(value, spec, altName);
-  }
-
-  private void checkType(BsonValue value, EncryptSpec spec, String path) {
-    if (value.isNull()) {
-      throw refuse(path, "null cannot be encrypted; leave the field out instead");
-    }
-    if (!spec.bsonTypes().isEmpty() && !spec.bsonTypes().contains(value.getBsonType())) {
-      throw refuse(path, "the schema allows bsonType "
-          + spec.bsonTypes().stream().map(SchemaParser::name).sorted().toList()
-          + " but the value is " + SchemaParser.name(value.getBsonType()));
-    }
-  }
-
-  private String resolvePointer(BsonDocument root, String pointer, String path) {
-    BsonValue current = root;
-    for (String token : pointer.substring(1).split("/", -1)) {
-      String name = token.replace("~1", "/").replace("~0", "~");
-      current = current != null && current.isDocument() ? current.asDocument().get(name) : null;
-    }
-    if (current == null || !current.isString()) {
-      throw refuse(path, "its keyId pointer '" + pointer + "' must point at a string (a key"
-          + " alternate name) in the document, but finds " + (current == null ? "nothing"
-              : SchemaParser.name(current.getBsonType())));
-    }
-    return current.asString().getValue();
   }
 
   // ----------------------------------------------------------------- filters
 
-  /** Encrypts equality operands on deterministic fields; refuses every other use of one. */
+  /**
+   * Encrypts the constants compared with deterministic fields ({@code {f: v}} becomes {@code {f:
+   * {$eq: <ciphertext>}}}, as mongocryptd writes it); refuses every other use of an encrypted
+   * field, and the operators mongocryptd never lets through ({@code $text}, {@code $where}).
+   */
   public BsonDocument rewriteFilter(BsonDocument filter) {
-    if (!schema.hasEncryptedFields() || filter == null) {
-      return filter;
+    if (filter == null) {
+      return null;
     }
-    BsonDocument out = new BsonDocument();
+    BsonDocument out = null;
     for (Map.Entry<String, BsonValue> entry : filter.entrySet()) {
       String key = entry.getKey();
       BsonValue value = entry.getValue();
-      switch (key) {
-        case "$and", "$or", "$nor" -> {
-          if (!value.isArray()) {
-            throw refuse(null, key + " takes an array of filters");
-          }
-          BsonArray clauses = new BsonArray();
-          for (BsonValue clause : value.asArray()) {
-            if (!clause.isDocument()) {
-              throw refuse(null, key + " takes an array of filters");
-            }
-            clauses.add(rewriteFilter(clause.asDocument()));
-          }
-          out.put(key, clauses);
-        }
-        case "$comment", "$text" -> out.put(key, value);
-        case "$expr" -> {
-          checkExpression(value, "$expr");
-          out.put(key, value);
-        }
+      BsonValue rewritten = switch (key) {
+        case "$and", "$or", "$nor" -> clauses(key, value);
+        case "$comment", "$alwaysTrue", "$alwaysFalse", "$sampleRate" -> value;
+        case "$expr" -> new ExpressionAnalysis(schema, marker).forwarded(value);
+        case "$text", "$where", "$jsonSchema" -> throw refusal.of(null,
+            "Unsupported match expression operator for encryption: " + key,
+            "automatic encryption cannot analyse " + key);
         default -> {
           if (key.startsWith("$")) {
-            throw refuse(null, "the query operator " + key + " cannot be checked against the"
-                + " encrypted fields of this collection");
+            throw refusal.of(null, "Unsupported match expression operator for encryption: " + key);
           }
-          out.put(key, predicate(key, value));
+          yield predicate(key, value);
         }
+      };
+      if (rewritten != value && out == null) {
+        out = copyUpTo(filter, key);
+      }
+      if (out != null) {
+        out.put(key, rewritten);
       }
     }
-    return out;
+    return out == null ? filter : out;
+  }
+
+  private BsonValue clauses(String operator, BsonValue value) {
+    if (!value.isArray() || value.asArray().isEmpty()) {
+      throw refusal.of(null, operator + " must be a nonempty array", "got " + value);
+    }
+    BsonArray out = new BsonArray();
+    boolean changed = false;
+    for (BsonValue clause : value.asArray()) {
+      if (!clause.isDocument()) {
+        throw refusal.of(null, operator + " takes an array of filters", "got " + clause);
+      }
+      BsonDocument rewritten = rewriteFilter(clause.asDocument());
+      changed |= rewritten != clause;
+      out.add(rewritten);
+    }
+    return changed ? out : value;
   }
 
   private BsonValue predicate(String path, BsonValue value) {
-    Resolution resolution = schema.resolve(path);
-    switch (resolution.kind()) {
+    boolean operators = isOperatorDocument(value);
+    if (operators && value.asDocument().keySet().stream().allMatch("$exists"::equals)) {
+      return value; // mongocryptd does not even look the path up for $exists
+    }
+    Resolution r = schema.resolve(path);
+    switch (r.kind()) {
       case ENCRYPTED:
-        return encryptedPredicate(path, resolution.node().encrypt(), value);
-      case INSIDE_ENCRYPTED:
-        throw refuse(path, "is inside the encrypted field '" + resolution.encryptedField()
-            + "', whose content the server cannot see");
+        return encryptedPredicate(path, r.node().encrypt(), value);
       case ANCESTOR:
-        if (isOperatorDocument(value) && value.asDocument().keySet().equals(Set.of("$exists"))) {
-          return value;
-        }
-        if (isOperatorDocument(value) && value.asDocument().keySet().equals(Set.of("$elemMatch"))
-            && value.asDocument().get("$elemMatch").isDocument()) {
-          // The elements are matched against this field's part of the schema.
-          CommandRewriter elements = new CommandRewriter(
-              new CollectionSchema(schema.namespace(), resolution.node()), crypto, otherCollections);
-          return new BsonDocument("$elemMatch",
-              elements.rewriteFilter(value.asDocument().getDocument("$elemMatch")));
-        }
-        throw refuse(path, "holds encrypted fields, so it cannot be compared as a whole; query the"
-            + " encrypted fields themselves");
-      default:
+        return operators ? ancestorOperators(path, r.node(), value.asDocument())
+            : ancestorEquality(path, r.node(), value);
+      case PLAIN:
         return value;
+      default:
+        throw unusable(path, r);
     }
   }
 
   private BsonValue encryptedPredicate(String path, EncryptSpec spec, BsonValue value) {
     if (!isOperatorDocument(value)) {
-      requireDeterministic(path, spec);
-      if (value.isRegularExpression()) {
-        throw refuse(path, "is encrypted; a regular expression cannot match ciphertext");
-      }
-      return encryptQueryValue(path, spec, value);
+      return new BsonDocument("$eq", equality(path, spec, value, value));
     }
     BsonDocument out = new BsonDocument();
     for (Map.Entry<String, BsonValue> operator : value.asDocument().entrySet()) {
@@ -220,116 +251,248 @@ public final class CommandRewriter {
       BsonValue operand = operator.getValue();
       switch (op) {
         case "$exists" -> out.put(op, operand);
-        case "$eq", "$ne" -> {
-          requireDeterministic(path, spec);
-          out.put(op, encryptQueryValue(path, spec, operand));
-        }
+        case "$eq", "$ne" -> out.put(op, equality(path, spec, operand, value));
         case "$in", "$nin" -> {
-          requireDeterministic(path, spec);
           if (!operand.isArray()) {
-            throw refuse(path, op + " takes an array");
+            throw refusal.of(path, op + " needs an array", "got " + operand.getBsonType());
           }
           BsonArray encrypted = new BsonArray();
           for (BsonValue element : operand.asArray()) {
             if (element.isRegularExpression()) {
-              throw refuse(path, "is encrypted; a regular expression cannot match ciphertext");
+              throw refusal.of(path, "Illegal regex inside $in against an encrypted field: '"
+                  + path + "'");
             }
-            encrypted.add(encryptQueryValue(path, spec, element));
+            if (element.isNull()) {
+              throw refusal.of(path, "Illegal equality to null inside $in against an encrypted"
+                  + " field: '" + path + "'");
+            }
+            encrypted.add(marker.forComparison(path, spec, element));
           }
           out.put(op, encrypted);
         }
         case "$not" -> {
           if (!isOperatorDocument(operand)) {
-            throw refuse(path, "is encrypted; $not takes an operator document here");
+            throw refusal.of(path, "Invalid match expression operator on encrypted field '" + path
+                + "': " + new BsonDocument(op, operand).toJson());
           }
           out.put(op, encryptedPredicate(path, spec, operand));
         }
-        default -> {
-          if (RANGE_OPERATORS.contains(op)) {
-            throw refuse(path, "is encrypted; a range query (" + op + ") cannot be evaluated on"
-                + " ciphertext");
-          }
-          if (op.equals("$regex") || op.equals("$options")) {
-            throw refuse(path, "is encrypted; a regular expression cannot match ciphertext");
-          }
-          throw refuse(path, "is encrypted; the operator " + op + " cannot be evaluated on"
-              + " ciphertext (only $eq, $ne, $in, $nin, $not and $exists can)");
-        }
+        case "$gt", "$gte", "$lt", "$lte" -> throw refusal.of(path, "Invalid match expression"
+            + " operator on encrypted field '" + path + "': " + new BsonDocument(op, operand).toJson(),
+            "a range query cannot be evaluated on CSFLE ciphertext");
+        case "$elemMatch" -> throw refusal.of(path, "$elemMatch is unsupported on encrypted"
+            + " fields: " + new BsonDocument(op, operand).toJson());
+        default -> throw refusal.of(path, "Invalid match expression operator on encrypted field '"
+            + path + "': " + new BsonDocument(op, operand).toJson(), op.equals("$regex")
+                ? "a regular expression cannot match ciphertext" : null);
       }
     }
     return out;
   }
 
-  private void requireDeterministic(String path, EncryptSpec spec) {
-    if (!spec.isDeterministic()) {
-      throw refuse(path, "is encrypted with the random algorithm, so it cannot be queried (only"
-          + " $exists); use the deterministic algorithm for fields you query by equality");
+  private BsonValue equality(String path, EncryptSpec spec, BsonValue operand, BsonValue whole) {
+    if (operand.isNull()) {
+      throw refusal.of(path, "Illegal equality to null predicate for encrypted field: '" + path
+          + "'", "use {$exists: false}");
     }
+    if (operand.isRegularExpression()) {
+      throw refusal.of(path, "Invalid match expression operator on encrypted field '" + path
+          + "': " + whole, "a regular expression cannot match ciphertext");
+    }
+    return marker.forComparison(path, spec, operand);
   }
 
-  private BsonValue encryptQueryValue(String path, EncryptSpec spec, BsonValue value) {
-    if (value.isNull()) {
-      throw refuse(path, "is encrypted; equality with null cannot be expressed on ciphertext"
-          + " (use $exists: false)");
+  /** Equality with an object that holds encrypted fields: its encrypted values are encrypted. */
+  private BsonValue ancestorEquality(String path, SchemaNode node, BsonValue value) {
+    if (value.isArray()) {
+      throw refusal.of(path, "$eq to array predicate is illegal for prefix of encrypted path: "
+          + new BsonDocument(path, value).toJson());
     }
-    checkType(value, spec, path);
-    return crypto.encrypt(value, spec, spec.keyAltName());
+    if (!value.isDocument()) {
+      return value;
+    }
+    return comparedObject(value.asDocument(), node, path);
+  }
+
+  private BsonDocument comparedObject(BsonDocument object, SchemaNode node, String prefix) {
+    BsonDocument out = new BsonDocument();
+    for (Map.Entry<String, BsonValue> field : object.entrySet()) {
+      String path = prefix + "." + field.getKey();
+      SchemaNode child = node.child(field.getKey());
+      BsonValue value = field.getValue();
+      if (child.isConflict() || child.isUnknown()) {
+        throw refusal.of(path, "Found conflicting encryption metadata for path: '" + path + "'");
+      } else if (child.encrypt() != null) {
+        out.put(field.getKey(), equality(path, child.encrypt(), value, value));
+      } else if (child.hasEncryptedFields() && value.isDocument()) {
+        out.put(field.getKey(), comparedObject(value.asDocument(), child, path));
+      } else if (child.hasEncryptedFields() && value.isArray()) {
+        throw refusal.of(path, "An array at path '" + path + "' would violate the schema");
+      } else {
+        out.put(field.getKey(), value);
+      }
+    }
+    return out;
+  }
+
+  private BsonValue ancestorOperators(String path, SchemaNode node, BsonDocument operators) {
+    BsonDocument out = new BsonDocument();
+    for (Map.Entry<String, BsonValue> operator : operators.entrySet()) {
+      String op = operator.getKey();
+      BsonValue operand = operator.getValue();
+      switch (op) {
+        case "$eq", "$ne" -> out.put(op, ancestorEquality(path, node, operand));
+        case "$in", "$nin" -> {
+          if (!operand.isArray()) {
+            throw refusal.of(path, op + " needs an array", "got " + operand.getBsonType());
+          }
+          BsonArray elements = new BsonArray();
+          for (BsonValue element : operand.asArray()) {
+            if (element.isArray()) {
+              throw refusal.of(path, "Illegal $in element for prefix '" + path
+                  + "' of encrypted path: " + element);
+            }
+            elements.add(element.isDocument() ? comparedObject(element.asDocument(), node, path)
+                : element);
+          }
+          out.put(op, elements);
+        }
+        case "$not" -> {
+          if (!isOperatorDocument(operand)) {
+            throw refusal.of(path, "$not on a prefix of encrypted fields takes an operator"
+                + " document", "got " + operand);
+          }
+          out.put(op, ancestorOperators(path, node, operand.asDocument()));
+        }
+        case "$elemMatch" -> {
+          if (!operand.isDocument()) {
+            throw refusal.of(path, "$elemMatch takes a document", "got " + operand);
+          }
+          // The elements are matched against this field's part of the schema.
+          out.put(op, with(new CollectionSchema(schema.namespace(), node))
+              .rewriteFilter(operand.asDocument()));
+        }
+        case "$gt", "$gte", "$lt", "$lte" -> {
+          if (operand.isDocument() || operand.isArray()) {
+            throw refusal.of(path, "Invalid match expression operator on encrypted field '"
+                + new BsonDocument(path, operators).toJson() + "'",
+                "the object compared holds encrypted fields");
+          }
+          out.put(op, operand);
+        }
+        default -> out.put(op, operand);
+      }
+    }
+    return out;
   }
 
   // ----------------------------------------------------------------- updates
 
-  /** Encrypts the values an update writes to encrypted fields; refuses unsafe operators. */
-  public BsonDocument rewriteUpdate(BsonDocument update) {
+  /**
+   * Encrypts the values an update writes to encrypted fields and refuses what cannot be applied
+   * to ciphertext.
+   *
+   * @param upsert whether the update may insert (an encrypted {@code _id} must then be given)
+   */
+  public BsonDocument rewriteUpdate(BsonDocument update, boolean upsert) {
     if (!schema.hasEncryptedFields()) {
       return update;
     }
     if (update.isEmpty() || !update.getFirstKey().startsWith("$")) {
-      return encryptDocument(update);
+      return encryptReplacement(update, upsert);
+    }
+    if (upsert && schema.resolve("_id").kind() == Kind.ENCRYPTED) {
+      throw refusal.of("_id", "_id must be explicitly provided when configured as encrypted",
+          "an upsert with update operators cannot give it");
     }
     BsonDocument out = new BsonDocument();
     for (Map.Entry<String, BsonValue> entry : update.entrySet()) {
       String op = entry.getKey();
       if (!entry.getValue().isDocument()) {
-        throw refuse(null, "the update operator " + op + " takes a document");
+        throw refusal.of(null, "Modifiers operate on fields but we found type "
+            + entry.getValue().getBsonType() + " instead", "the update operator " + op
+                + " takes a document");
       }
       BsonDocument fields = entry.getValue().asDocument();
       switch (op) {
         case "$set", "$setOnInsert" -> out.put(op, setFields(fields));
         case "$unset" -> {
           for (String path : fields.keySet()) {
-            Resolution r = schema.resolve(withoutPositional(path));
-            if (r.kind() == Kind.INSIDE_ENCRYPTED) {
-              throw refuse(path, "is inside the encrypted field '" + r.encryptedField()
-                  + "'; unset the whole field instead");
-            }
+            checkUpdatePath(path, op, false);
           }
           out.put(op, fields);
         }
         case "$rename" -> {
           for (Map.Entry<String, BsonValue> rename : fields.entrySet()) {
-            String target = rename.getValue().isString() ? rename.getValue().asString().getValue() : "";
-            for (String path : List.of(rename.getKey(), target)) {
-              if (schema.resolve(path).kind() != Kind.PLAIN) {
-                throw refuse(path, "is or holds an encrypted field; $rename would separate the"
-                    + " ciphertext from the schema that describes it");
-              }
-            }
+            checkRename(rename.getKey(), rename.getValue());
           }
           out.put(op, fields);
         }
         default -> {
+          if (!VALUE_OPERATORS.containsKey(op)) {
+            throw refusal.of(null, "Unknown modifier: " + op, "automatic encryption cannot"
+                + " analyse it");
+          }
           for (String path : fields.keySet()) {
-            Resolution r = schema.resolve(withoutPositional(path));
-            if (r.kind() != Kind.PLAIN) {
-              throw refuse(path, "is or holds an encrypted field; " + op + " cannot be applied to"
-                  + " ciphertext" + (FIELD_UPDATE_OPERATORS.contains(op) ? "" : " (unknown operator)"));
-            }
+            checkUpdatePath(path, op, true);
           }
           out.put(op, fields);
         }
       }
     }
     return out;
+  }
+
+  /** Refuses a path an update operator may not touch; {@code valueOperator} for $inc and friends. */
+  private void checkUpdatePath(String path, String op, boolean valueOperator) {
+    String plain = withoutPositional(path);
+    Resolution r = schema.resolve(plain);
+    if (!plain.equals(path) && r.kind() != Kind.PLAIN) {
+      if (path.contains(".$[")) {
+        throw refusal.of(path, "Array update operations not allowed on encrypted values");
+      }
+      throw refusal.of(path, "Cannot encrypt fields below '$' positional update operator");
+    }
+    switch (r.kind()) {
+      case PLAIN -> { }
+      case ENCRYPTED -> {
+        if (valueOperator) {
+          throw refusal.of(path, VALUE_OPERATORS.get(op) + " not allowed on encrypted values",
+              op + " cannot be applied to ciphertext");
+        }
+      }
+      case ANCESTOR -> {
+        if (valueOperator) {
+          throw refusal.of(path, VALUE_OPERATORS.get(op) + " not allowed on encrypted values",
+              "'" + path + "' holds encrypted fields");
+        }
+      }
+      default -> throw unusable(path, r);
+    }
+  }
+
+  private void checkRename(String from, BsonValue toValue) {
+    if (!toValue.isString()) {
+      throw refusal.of(from, "The 'to' field for $rename must be a string", "got " + toValue);
+    }
+    String to = toValue.asString().getValue();
+    Resolution source = schema.resolve(from);
+    Resolution target = schema.resolve(to);
+    for (Resolution r : List.of(source, target)) {
+      String path = r == source ? from : to;
+      if (r.kind() == Kind.ANCESTOR) {
+        throw refusal.of(path, "$rename is not allowed on an object containing encrypted fields");
+      }
+      if (r.kind() != Kind.PLAIN && r.kind() != Kind.ENCRYPTED) {
+        throw unusable(path, r);
+      }
+    }
+    EncryptSpec a = source.kind() == Kind.ENCRYPTED ? source.node().encrypt() : null;
+    EncryptSpec b = target.kind() == Kind.ENCRYPTED ? target.node().encrypt() : null;
+    if (a == null ? b != null : !a.equals(b)) {
+      throw refusal.of(from, "$rename between two encrypted fields must have the same metadata or"
+          + " both be unencrypted", "'" + from + "' -> '" + to + "'");
+    }
   }
 
   private BsonDocument setFields(BsonDocument fields) {
@@ -340,208 +503,176 @@ public final class CommandRewriter {
       String plainPath = withoutPositional(path);
       Resolution r = schema.resolve(plainPath);
       if (!plainPath.equals(path) && r.kind() != Kind.PLAIN) {
-        throw refuse(path, "reaches an encrypted field through an array; CSFLE cannot encrypt"
-            + " inside arrays");
+        throw refusal.of(path, "Cannot encrypt fields below '$' positional update operator");
       }
       switch (r.kind()) {
-        case ENCRYPTED -> out.put(path, encryptValue(value, r.node().encrypt(), path, null));
+        case ENCRYPTED -> out.put(path, marker.forWrite(path, r.node().encrypt(), value, null,
+            schema));
         case ANCESTOR -> {
-          if (value.isDocument()) {
-            out.put(path, encryptObject(value.asDocument(), r.node(), path, null));
-          } else if (value.isArray()) {
-            throw refuse(path, "holds encrypted fields; setting it to an array cannot be encrypted");
-          } else {
-            out.put(path, value);
+          if (!value.isDocument()) {
+            throw refusal.of(path, "Cannot $set to a path " + path + " that is an encrypted"
+                + " prefix to a non-object type");
           }
+          out.put(path, encryptObject(value.asDocument(), r.node(), path, null));
         }
-        case INSIDE_ENCRYPTED -> throw refuse(path, "is inside the encrypted field '"
-            + r.encryptedField() + "'; set the whole field instead");
-        default -> out.put(path, value);
+        case PLAIN -> out.put(path, value);
+        default -> throw unusable(path, r);
       }
     }
     return out;
   }
 
-  /** Checks an update pipeline: it may not read or write encrypted fields. */
-  public List<BsonDocument> rewriteUpdatePipeline(List<BsonDocument> stages) {
+  /**
+   * Checks an update pipeline. As in mongocryptd, the pipeline may not change the schema of the
+   * document when it has encrypted fields: no new fields, no removed ones, no encrypted field
+   * overwritten. Constants in it are not encrypted, so it may not compare with encrypted fields
+   * either.
+   *
+   * @param upsert whether the update may insert
+   */
+  public List<BsonDocument> rewriteUpdatePipeline(List<BsonDocument> stages, boolean upsert) {
     if (!schema.hasEncryptedFields()) {
-      return stages;
+      return new PipelineAnalysis(this).rewrite(stages, PipelineAnalysis.Mode.UPDATE);
     }
-    for (BsonDocument stage : stages) {
-      String name = stage.getFirstKey();
-      BsonValue body = stage.get(name);
-      switch (name) {
-        case "$set", "$addFields", "$project" -> {
-          for (Map.Entry<String, BsonValue> field : body.asDocument().entrySet()) {
-            boolean inclusion = field.getValue().isNumber() || field.getValue().isBoolean();
-            if (!inclusion && schema.resolve(field.getKey()).kind() != Kind.PLAIN) {
-              throw refuse(field.getKey(), "is or holds an encrypted field; a pipeline update"
-                  + " cannot encrypt what it writes (use an update document with $set)");
-            }
-            checkExpression(field.getValue(), name);
-          }
-        }
-        case "$unset" -> {
-          List<BsonValue> paths = body.isArray() ? body.asArray().getValues() : List.of(body);
-          for (BsonValue path : paths) {
-            if (path.isString()
-                && schema.resolve(path.asString().getValue()).kind() == Kind.INSIDE_ENCRYPTED) {
-              throw refuse(path.asString().getValue(), "is inside an encrypted field");
-            }
-          }
-        }
-        default -> throw refuse(null, "the pipeline update stage " + name + " cannot be checked"
-            + " against the encrypted fields of this collection");
-      }
+    if (upsert && schema.resolve("_id").kind() == Kind.ENCRYPTED) {
+      throw refusal.of("_id", "Pipelines in update are not allowed with an encrypted '_id' and"
+          + " 'upsert: true'");
     }
-    return stages;
+    return new PipelineAnalysis(this).rewrite(stages, PipelineAnalysis.Mode.UPDATE);
   }
 
   // ----------------------------------------------------------------- aggregation
 
-  /** Rewrites the {@code $match} stages and checks every other stage. */
+  /** Analyses a collection's aggregation pipeline stage by stage. */
   public List<BsonDocument> rewritePipeline(List<BsonDocument> stages) {
-    List<BsonDocument> out = new ArrayList<>(stages.size());
-    for (BsonDocument stage : stages) {
-      if (stage.size() != 1) {
-        throw refuse(null, "a pipeline stage must have exactly one field, got " + stage.keySet());
-      }
-      String name = stage.getFirstKey();
-      BsonValue body = stage.get(name);
-      out.add(switch (name) {
-        case "$match" -> new BsonDocument(name, rewriteFilter(body.asDocument()));
-        case "$lookup" -> new BsonDocument(name, lookup(body.asDocument()));
-        case "$facet" -> {
-          BsonDocument facets = new BsonDocument();
-          for (Map.Entry<String, BsonValue> facet : body.asDocument().entrySet()) {
-            facets.put(facet.getKey(), new BsonArray(rewritePipeline(documents(facet.getValue()))));
-          }
-          yield new BsonDocument(name, facets);
-        }
-        default -> {
-          checkStage(name, body);
-          yield stage;
-        }
-      });
-    }
-    return out;
+    return new PipelineAnalysis(this).rewrite(stages, PipelineAnalysis.Mode.AGGREGATE);
   }
 
-  private void checkStage(String name, BsonValue body) {
-    if (!schema.hasEncryptedFields() || PASSTHROUGH_STAGES.contains(name)) {
-      return;
+  /** A find or findAndModify projection, analysed as mongocryptd does: as a {@code $project}. */
+  public BsonDocument rewriteProjection(BsonDocument projection) {
+    if (projection == null || projection.isEmpty() || !schema.hasEncryptedFields()) {
+      return projection;
     }
-    switch (name) {
-      case "$sort" -> {
-        for (Map.Entry<String, BsonValue> key : body.asDocument().entrySet()) {
-          if (!key.getValue().isDocument() && schema.resolve(key.getKey()).kind() != Kind.PLAIN) {
-            throw refuse(key.getKey(), "is or holds an encrypted field; sorting on ciphertext"
-                + " gives a meaningless order");
-          }
+    BsonDocument out = null;
+    ExpressionAnalysis expressions = new ExpressionAnalysis(schema, marker);
+    for (Map.Entry<String, BsonValue> field : projection.entrySet()) {
+      BsonValue value = field.getValue();
+      BsonValue rewritten = value;
+      if (value.isNumber() || value.isBoolean()) {
+        rewritten = value;
+      } else if (isOperatorDocument(value) && Set.of("$elemMatch", "$slice")
+          .contains(value.asDocument().getFirstKey())) {
+        Resolution r = schema.resolve(field.getKey());
+        if (r.kind() != Kind.PLAIN) {
+          throw refusal.of(field.getKey(), "Encrypted field '" + field.getKey() + "' is not"
+              + " allowed to be evaluated by " + value.asDocument().getFirstKey());
         }
-      }
-      case "$project", "$addFields", "$set" -> {
-        for (Map.Entry<String, BsonValue> field : body.asDocument().entrySet()) {
-          checkExpression(field.getValue(), name);
+      } else if (field.getKey().endsWith(".$")) {
+        Resolution r = schema.resolve(field.getKey().substring(0, field.getKey().length() - 2));
+        if (r.kind() != Kind.PLAIN) {
+          throw refusal.of(field.getKey(), "Encrypted field '" + field.getKey() + "' is not"
+              + " allowed to be evaluated by the positional projection operator");
         }
+      } else {
+        rewritten = expressions.forwarded(value);
       }
-      case "$group", "$bucket", "$bucketAuto", "$sortByCount", "$replaceRoot", "$replaceWith",
-          "$redact", "$densify", "$fill", "$setWindowFields" -> checkExpression(body, name);
-      case "$unwind" -> checkExpression(body.isDocument() ? body.asDocument().get("path") : body, name);
-      default -> throw refuse(null, "the aggregation stage " + name + " cannot be checked against"
-          + " the encrypted fields of this collection");
-    }
-  }
-
-  private BsonDocument lookup(BsonDocument lookup) {
-    BsonValue from = lookup.get("from");
-    CollectionSchema foreign = from != null && from.isString()
-        ? otherCollections.apply(from.asString().getValue()) : CollectionSchema.none("?");
-    CommandRewriter foreignRewriter = new CommandRewriter(foreign, crypto, otherCollections);
-    if (lookup.containsKey("localField")) {
-      requirePlain(lookup.getString("localField").getValue(), "$lookup localField");
-    }
-    if (lookup.containsKey("foreignField")) {
-      foreignRewriter.requirePlain(lookup.getString("foreignField").getValue(), "$lookup foreignField");
-    }
-    if (lookup.containsKey("let")) {
-      checkExpression(lookup.get("let"), "$lookup let");
-    }
-    if (!lookup.containsKey("pipeline")) {
-      return lookup;
-    }
-    BsonDocument out = lookup.clone();
-    out.put("pipeline", new BsonArray(foreignRewriter.rewritePipeline(documents(lookup.get("pipeline")))));
-    return out;
-  }
-
-  private void requirePlain(String path, String what) {
-    if (schema.resolve(path).kind() != Kind.PLAIN) {
-      throw refuse(path, "is or holds an encrypted field; it cannot be used as " + what);
-    }
-  }
-
-  /** Refuses an expression that reads an encrypted field (a {@code "$path"} string). */
-  private void checkExpression(BsonValue expression, String where) {
-    if (expression == null || !schema.hasEncryptedFields()) {
-      return;
-    }
-    if (expression.isString()) {
-      String text = expression.asString().getValue();
-      if (text.startsWith("$") && !text.startsWith("$$") && text.length() > 1) {
-        String path = text.substring(1);
-        if (schema.resolve(path).kind() != Kind.PLAIN) {
-          throw refuse(path, "is or holds an encrypted field; " + where + " cannot compute on,"
-              + " group by or move ciphertext");
-        }
+      if (rewritten != value && out == null) {
+        out = copyUpTo(projection, field.getKey());
       }
-    } else if (expression.isDocument()) {
-      for (BsonValue value : expression.asDocument().values()) {
-        checkExpression(value, where);
-      }
-    } else if (expression.isArray()) {
-      for (BsonValue value : expression.asArray()) {
-        checkExpression(value, where);
+      if (out != null) {
+        out.put(field.getKey(), rewritten);
       }
     }
+    return out == null ? projection : out;
   }
 
-  /** Refuses a sort on encrypted fields (find's sort option). */
+  /**
+   * Refuses a sort on encrypted fields: ciphertext order means nothing (mongocryptd refuses it in
+   * {@code $sort}; fle4j refuses it in find too, where it would silently sort by ciphertext).
+   */
   public void checkSort(BsonDocument sort) {
-    if (sort != null) {
-      checkStage("$sort", sort);
+    if (sort == null) {
+      return;
+    }
+    for (Map.Entry<String, BsonValue> key : sort.entrySet()) {
+      if (key.getValue().isDocument()) {
+        continue; // {$meta: ...}
+      }
+      Resolution r = schema.resolve(key.getKey());
+      if (r.kind() != Kind.PLAIN) {
+        throw refusal.of(key.getKey(), "Sorting on key '" + key.getKey() + "' is not allowed"
+            + " due to encryption.", "ciphertext order is meaningless");
+      }
     }
   }
 
-  /** Refuses distinct on a randomly encrypted field (each ciphertext differs). */
+  /**
+   * Refuses index bounds ({@code min}, {@code max}) on encrypted fields: their values would be
+   * sent as plaintext and compared with ciphertext.
+   */
+  public void checkIndexBounds(String option, BsonDocument bounds) {
+    if (bounds == null) {
+      return;
+    }
+    for (String path : bounds.keySet()) {
+      Resolution r = schema.resolve(path);
+      if (r.kind() != Kind.PLAIN) {
+        throw refusal.of(path, "Invalid match expression operator on encrypted field '" + path
+            + "': " + option, "index bounds compare plaintext with ciphertext");
+      }
+    }
+  }
+
+  /** Checks distinct's key, with mongocryptd's texts. */
   public void checkDistinctField(String field) {
     Resolution r = schema.resolve(field);
-    if (r.kind() == Kind.ENCRYPTED && !r.node().encrypt().isDeterministic()) {
-      throw refuse(field, "is encrypted with the random algorithm; distinct would return one"
-          + " value per document");
-    }
-    if (r.kind() == Kind.INSIDE_ENCRYPTED) {
-      throw refuse(field, "is inside the encrypted field '" + r.encryptedField() + "'");
+    switch (r.kind()) {
+      case PLAIN -> { }
+      case ENCRYPTED -> {
+        EncryptSpec spec = r.node().encrypt();
+        if (spec.keyAltNamePointer() != null) {
+          throw refusal.of(field, "The distinct key is not allowed to be marked for encryption"
+              + " with a non-UUID keyId");
+        }
+        if (!spec.isDeterministic()) {
+          throw refusal.of(field, "Distinct key is not allowed to be marked for encryption with"
+              + " the randomized encryption algorithm", "each document's ciphertext differs");
+        }
+      }
+      case ANCESTOR -> throw refusal.of(field, "Distinct key is not allowed to be a prefix of an"
+          + " encrypted field");
+      default -> throw unusable(field, r);
     }
   }
 
   // ----------------------------------------------------------------- helpers
 
-  private static boolean isOperatorDocument(BsonValue value) {
+  RuntimeException unusable(String path, Resolution r) {
+    return switch (r.kind()) {
+      case INSIDE_ENCRYPTED -> refusal.of(path, "Invalid operation on path '" + path
+          + "' which contains an encrypted path prefix.", "'" + r.encryptedField()
+              + "' is encrypted, so the server cannot see inside it");
+      case CONFLICT -> refusal.of(path, "Found conflicting encryption metadata for path: '" + path
+          + "'");
+      case UNKNOWN -> refusal.of(path, "Cannot use field '" + path + "' whose encryption"
+          + " properties are not known until runtime");
+      case ANCESTOR -> refusal.of(path, "Found forbidden reference to prefix of encrypted field "
+          + path);
+      default -> refusal.of(path, "Cannot use encrypted field '" + path + "' here");
+    };
+  }
+
+  static boolean isOperatorDocument(BsonValue value) {
     return value.isDocument() && !value.asDocument().isEmpty()
         && value.asDocument().getFirstKey().startsWith("$");
   }
 
   /** {@code a.$.b}, {@code a.$[].b}, {@code a.$[x].b} → {@code a.b}. */
-  private static String withoutPositional(String path) {
+  static String withoutPositional(String path) {
     return path.replaceAll("\\.\\$(\\[[^\\]]*\\])?(?=\\.|$)", "");
   }
 
-  private static List<BsonDocument> documents(BsonValue array) {
-    return array.asArray().getValues().stream().map(BsonValue::asDocument).toList();
-  }
-
-  private EncryptedFieldOperationException refuse(String field, String reason) {
-    return new EncryptedFieldOperationException(schema.namespace(), field, reason);
+  Refusal refusal() {
+    return refusal;
   }
 }

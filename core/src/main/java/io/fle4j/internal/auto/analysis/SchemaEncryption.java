@@ -27,9 +27,9 @@ public final class SchemaEncryption {
       return encryption.encrypt(value, options);
     };
     CollectionSchema schema = new CollectionSchema(namespace,
-        SchemaParser.parse(jsonSchema, "the schema of " + namespace));
+        SchemaParser.parse(jsonSchema, true, "the schema of " + namespace));
     return new SchemaEncryption(new CommandRewriter(schema, crypto,
-        other -> CollectionSchema.none(other), true));
+        other -> CollectionSchema.none(other.getFullName()), true));
   }
 
   public BsonDocument encrypt(BsonDocument document) {

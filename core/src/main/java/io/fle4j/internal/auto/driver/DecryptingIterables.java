@@ -1,6 +1,5 @@
 package io.fle4j.internal.auto.driver;
 
-import io.fle4j.internal.auto.analysis.CommandRewriter;
 import io.fle4j.internal.auto.decrypt.BatchDecryption;
 import io.fle4j.internal.auto.decrypt.DecryptingCursor;
 
@@ -40,8 +39,8 @@ public final class DecryptingIterables {
 
   @SuppressWarnings("unchecked")
   public static <R> FindIterable<R> find(FindIterable<RawBsonDocument> raw, Class<R> resultClass,
-      Results results, CommandRewriter rewriter, java.util.function.Function<Bson, BsonDocument> toBson) {
-    return (FindIterable<R>) proxy(FindIterable.class, raw, resultClass, results, rewriter, toBson);
+      Results results, CollectionAnalysis analysis, java.util.function.Function<Bson, BsonDocument> toBson) {
+    return (FindIterable<R>) proxy(FindIterable.class, raw, resultClass, results, analysis, toBson);
   }
 
   @SuppressWarnings("unchecked")
@@ -51,7 +50,7 @@ public final class DecryptingIterables {
   }
 
   private static Object proxy(Class<?> type, MongoIterable<RawBsonDocument> raw, Class<?> resultClass,
-      Results results, CommandRewriter rewriter, java.util.function.Function<Bson, BsonDocument> toBson) {
+      Results results, CollectionAnalysis analysis, java.util.function.Function<Bson, BsonDocument> toBson) {
     InvocationHandler handler = new InvocationHandler() {
       @Override
       @SuppressWarnings({"unchecked", "rawtypes"})
@@ -98,8 +97,8 @@ public final class DecryptingIterables {
           }
           default -> { }
         }
-        Object[] rewritten = rewriter == null ? args
-            : RewritingIterables.rewriteArguments(method, args, rewriter, toBson);
+        Object[] rewritten = analysis == null ? args
+            : RewritingIterables.rewriteArguments(method, args, analysis, toBson);
         return RewritingIterables.forward(proxy, raw, method, rewritten);
       }
 

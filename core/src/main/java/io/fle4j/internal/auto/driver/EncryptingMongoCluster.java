@@ -1,7 +1,6 @@
 package io.fle4j.internal.auto.driver;
 
 import io.fle4j.internal.auto.AutoEncryptionEngine;
-import io.fle4j.internal.auto.analysis.ChangeStreamPipelines;
 
 import com.mongodb.ReadConcern;
 import com.mongodb.ReadPreference;
@@ -15,7 +14,9 @@ import com.mongodb.client.model.bulk.ClientBulkWriteResult;
 import com.mongodb.client.model.bulk.ClientNamespacedWriteModel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bson.BsonArray;
 import org.bson.BsonDocument;
+import org.bson.BsonInt32;
 import org.bson.Document;
 import org.bson.codecs.configuration.CodecRegistry;
 import org.bson.conversions.Bson;
@@ -84,8 +85,9 @@ public class EncryptingMongoCluster extends ForwardingMongoCluster {
 
   private static UnsupportedOperationException clientBulkWriteUnsupported() {
     // The official driver refuses client-level bulk writes with automatic encryption too.
-    return new UnsupportedOperationException("client-level bulkWrite is not supported with"
-        + " automatic encryption; use MongoCollection.bulkWrite");
+    return new UnsupportedOperationException("The bulkWrite command only supports Queryable"
+        + " Encryption (client-level bulkWrite is not supported with CSFLE automatic encryption;"
+        + " use MongoCollection.bulkWrite)");
   }
 
   @Override
@@ -132,9 +134,15 @@ public class EncryptingMongoCluster extends ForwardingMongoCluster {
   private <R> ChangeStreamIterable<R> doWatch(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
     CodecRegistry registry = AutoEncryptionEngine.unwrapped(delegate.getCodecRegistry());
-    List<BsonDocument> checked = ChangeStreamPipelines.check(
-        pipeline.stream().map(b -> b.toBsonDocument(BsonDocument.class, registry)).toList(),
-        "(cluster)", !engine.bypassAutoEncryption());
+    List<BsonDocument> checked =
+        pipeline.stream().map(b -> b.toBsonDocument(BsonDocument.class, registry)).toList();
+    // The driver sends {aggregate: 1, pipeline: [{$changeStream: {allChangesForCluster: true}}]}
+    // to admin: libmongocrypt refuses it ("non-collection command"); bypass mode sends it.
+    BsonArray sent = new BsonArray();
+    sent.add(new BsonDocument("$changeStream", new BsonDocument()));
+    sent.addAll(checked);
+    engine.analyseCommand("admin", new BsonDocument("aggregate", new BsonInt32(1))
+        .append("pipeline", sent));
     MongoCluster reads = delegate.withCodecRegistry(engine.decrypting(registry));
     return session == null ? reads.watch(checked, resultClass) : reads.watch(session, checked, resultClass);
   }

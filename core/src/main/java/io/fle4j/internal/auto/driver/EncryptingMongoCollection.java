@@ -1,7 +1,6 @@
 package io.fle4j.internal.auto.driver;
 
 import io.fle4j.internal.auto.AutoEncryptionEngine;
-import io.fle4j.internal.auto.analysis.ChangeStreamPipelines;
 import io.fle4j.internal.auto.analysis.CommandRewriter;
 import io.fle4j.internal.auto.decrypt.DecryptingCursor;
 
@@ -16,7 +15,11 @@ import com.mongodb.client.DistinctIterable;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.MapReduceIterable;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.MongoNamespace;
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.CreateIndexOptions;
+import com.mongodb.client.model.IndexModel;
+import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.DeleteManyModel;
 import com.mongodb.client.model.DeleteOneModel;
@@ -41,7 +44,10 @@ import io.fle4j.EncryptedFieldOperationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.bson.BsonArray;
 import org.bson.BsonDocument;
+import org.bson.BsonString;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.RawBsonDocumentCodec;
 import org.bson.codecs.configuration.CodecRegistries;
@@ -84,13 +90,24 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
     this.results = new DecryptingIterables.Results(engine.batchDecryption(), registry);
   }
 
-  private CommandRewriter rewriter() {
-    return engine.rewriter(delegate.getNamespace(), delegate.getDocumentClass());
+  /**
+   * Runs one analysis of this collection's command parts against its schema; data keys are
+   * fetched only once it has succeeded (see {@link AutoEncryptionEngine#analysed}).
+   */
+  private <X> X analysed(Function<CommandRewriter, X> analysis) {
+    return analysis().run(analysis);
+  }
+
+  private CollectionAnalysis analysis() {
+    return new CollectionAnalysis(engine, delegate.getNamespace(), delegate.getDocumentClass());
   }
 
   // ------------------------------------------------------------------ conversions
 
   private BsonDocument bson(Bson value) {
+    if (value instanceof BsonDocument document) {
+      return document;
+    }
     return value == null ? null : value.toBsonDocument(delegate.getDocumentClass(), registry);
   }
 
@@ -118,9 +135,6 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
     return out;
   }
 
-  private BsonDocument encrypted(T document) {
-    return rewriter().encryptDocument(encode(document));
-  }
 
   private T decode(BsonDocument document) {
     return document == null ? null
@@ -207,11 +221,11 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   private <R> FindIterable<R> doFind(ClientSession session, Bson filter, Class<R> resultClass) {
-    CommandRewriter rewriter = rewriter();
-    BsonDocument rewritten = rewriter.rewriteFilter(bson(filter));
+    BsonDocument plain = bson(filter);
+    BsonDocument rewritten = analysed(r -> r.rewriteFilter(plain));
     FindIterable<RawBsonDocument> iterable = session == null
         ? rawReads.find(rewritten) : rawReads.find(session, rewritten);
-    return DecryptingIterables.find(iterable, resultClass, results, rewriter, this::bson);
+    return DecryptingIterables.find(iterable, resultClass, results, analysis(), this::bson);
   }
 
   @Override
@@ -245,7 +259,8 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   private long doCountDocuments(ClientSession session, Bson filter, CountOptions options) {
-    BsonDocument rewritten = rewriter().rewriteFilter(bson(filter));
+    BsonDocument plain = bson(filter);
+    BsonDocument rewritten = analysed(r -> r.rewriteFilter(plain));
     return session == null ? reads.countDocuments(rewritten, options)
         : reads.countDocuments(session, rewritten, options);
   }
@@ -273,13 +288,15 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private <R> DistinctIterable<R> doDistinct(ClientSession session, String fieldName, Bson filter,
       Class<R> resultClass) {
-    CommandRewriter rewriter = rewriter();
-    rewriter.checkDistinctField(fieldName);
-    BsonDocument rewritten = rewriter.rewriteFilter(bson(filter));
+    BsonDocument plain = bson(filter);
+    BsonDocument rewritten = analysed(r -> {
+      r.checkDistinctField(fieldName);
+      return r.rewriteFilter(plain);
+    });
     DistinctIterable<R> iterable = session == null
         ? reads.distinct(fieldName, rewritten, resultClass)
         : reads.distinct(session, fieldName, rewritten, resultClass);
-    return RewritingIterables.distinct(iterable, rewriter, this::bson);
+    return RewritingIterables.distinct(iterable, analysis(), this::bson);
   }
 
   // ------------------------------------------------------------------ aggregate, watch, mapReduce
@@ -307,7 +324,8 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private <R> AggregateIterable<R> doAggregate(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
-    List<BsonDocument> rewritten = rewriter().rewritePipeline(bson(pipeline));
+    List<BsonDocument> plain = bson(pipeline);
+    List<BsonDocument> rewritten = analysed(r -> r.rewritePipeline(plain));
     AggregateIterable<RawBsonDocument> iterable = session == null
         ? rawReads.aggregate(rewritten) : rawReads.aggregate(session, rewritten);
     return DecryptingIterables.aggregate(iterable, resultClass, results);
@@ -356,8 +374,12 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private <R> ChangeStreamIterable<R> doWatch(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
-    List<BsonDocument> checked = ChangeStreamPipelines.check(bson(pipeline),
-        delegate.getNamespace().getFullName(), rewriter().hasEncryptedFields());
+    // Analysed as the aggregate the driver sends: $changeStream, then the application's stages.
+    List<BsonDocument> stages = new ArrayList<>();
+    stages.add(new BsonDocument("$changeStream", new BsonDocument()));
+    stages.addAll(bson(pipeline));
+    analysed(r -> r.rewritePipeline(stages));
+    List<BsonDocument> checked = bson(pipeline);
     return session == null ? reads.watch(checked, resultClass)
         : reads.watch(session, checked, resultClass);
   }
@@ -391,9 +413,9 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private <R> MapReduceIterable<R> doMapReduce(ClientSession session, String mapFunction,
       String reduceFunction, Class<R> resultClass) {
-    if (rewriter().hasEncryptedFields()) {
-      throw refuse("mapReduce runs JavaScript over documents whose encrypted fields the server"
-          + " cannot read; use an aggregation pipeline");
+    if (!engine.bypassAutoEncryption()) {
+      throw refuse("command not supported for auto encryption: mapReduce (it runs JavaScript the"
+          + " server evaluates over documents; use an aggregation pipeline)");
     }
     return session == null ? reads.mapReduce(mapFunction, reduceFunction, resultClass)
         : reads.mapReduce(session, mapFunction, reduceFunction, resultClass);
@@ -422,7 +444,8 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   private InsertOneResult doInsertOne(ClientSession session, T document, InsertOneOptions options) {
-    BsonDocument encrypted = encrypted(document);
+    BsonDocument plain = encode(document);
+    BsonDocument encrypted = analysed(r -> r.encryptDocument(plain));
     return session == null ? writes.insertOne(encrypted, options)
         : writes.insertOne(session, encrypted, options);
   }
@@ -450,11 +473,17 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private InsertManyResult doInsertMany(ClientSession session, List<? extends T> documents,
       InsertManyOptions options) {
-    CommandRewriter rewriter = rewriter();
-    List<BsonDocument> encrypted = new ArrayList<>(documents.size());
+    List<BsonDocument> plain = new ArrayList<>(documents.size());
     for (T document : documents) {
-      encrypted.add(rewriter.encryptDocument(encode(document)));
+      plain.add(encode(document));
     }
+    List<BsonDocument> encrypted = analysed(r -> {
+      List<BsonDocument> out = new ArrayList<>(plain.size());
+      for (BsonDocument document : plain) {
+        out.add(r.encryptDocument(document));
+      }
+      return out;
+    });
     return session == null ? writes.insertMany(encrypted, options)
         : writes.insertMany(session, encrypted, options);
   }
@@ -482,9 +511,16 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private UpdateResult doReplaceOne(ClientSession session, Bson filter, T replacement,
       ReplaceOptions options) {
-    CommandRewriter rewriter = rewriter();
-    BsonDocument rewrittenFilter = rewriter.rewriteFilter(bson(filter));
-    BsonDocument encrypted = rewriter.encryptDocument(encode(replacement));
+    BsonDocument plainFilter = bson(filter);
+    BsonDocument plainReplacement = encode(replacement);
+    BsonDocument sort = bson(options.getSort());
+    Parts parts = analysed(r -> {
+      r.checkSort(sort);
+      return new Parts(r.rewriteFilter(plainFilter),
+          r.rewriteUpdate(plainReplacement, options.isUpsert()), null);
+    });
+    BsonDocument rewrittenFilter = parts.filter();
+    BsonDocument encrypted = parts.update();
     return session == null ? writes.replaceOne(rewrittenFilter, encrypted, options)
         : writes.replaceOne(session, rewrittenFilter, encrypted, options);
   }
@@ -576,10 +612,11 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   /** One of {@code update} (operators) and {@code pipeline} is set. */
   private UpdateResult update(ClientSession session, Bson filter, Bson update,
       List<? extends Bson> pipeline, UpdateOptions options, boolean many) {
-    CommandRewriter rewriter = rewriter();
-    BsonDocument rewrittenFilter = rewriter.rewriteFilter(bson(filter));
+    Parts parts = analysedUpdate(filter, update, pipeline, options.isUpsert(),
+        options.getSort(), null);
+    BsonDocument rewrittenFilter = parts.filter();
     if (pipeline != null) {
-      List<BsonDocument> stages = rewriter.rewriteUpdatePipeline(bson(pipeline));
+      List<BsonDocument> stages = parts.pipeline();
       if (many) {
         return session == null ? writes.updateMany(rewrittenFilter, stages, options)
             : writes.updateMany(session, rewrittenFilter, stages, options);
@@ -587,7 +624,7 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
       return session == null ? writes.updateOne(rewrittenFilter, stages, options)
           : writes.updateOne(session, rewrittenFilter, stages, options);
     }
-    BsonDocument rewrittenUpdate = rewriter.rewriteUpdate(bson(update));
+    BsonDocument rewrittenUpdate = parts.update();
     if (many) {
       return session == null ? writes.updateMany(rewrittenFilter, rewrittenUpdate, options)
           : writes.updateMany(session, rewrittenFilter, rewrittenUpdate, options);
@@ -639,7 +676,8 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   private DeleteResult delete(ClientSession session, Bson filter, DeleteOptions options, boolean many) {
-    BsonDocument rewritten = rewriter().rewriteFilter(bson(filter));
+    BsonDocument plain = bson(filter);
+    BsonDocument rewritten = analysed(r -> r.rewriteFilter(plain));
     if (many) {
       return session == null ? writes.deleteMany(rewritten, options)
           : writes.deleteMany(session, rewritten, options);
@@ -671,9 +709,8 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   private T doFindOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
-    CommandRewriter rewriter = rewriter();
-    BsonDocument rewritten = rewriter.rewriteFilter(bson(filter));
-    rewriter.checkSort(bson(options.getSort()));
+    BsonDocument rewritten = analysedUpdate(filter, null, null, false, options.getSort(),
+        options.getProjection()).filter();
     return session == null ? reads.findOneAndDelete(rewritten, options)
         : reads.findOneAndDelete(session, rewritten, options);
   }
@@ -701,10 +738,11 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private T doFindOneAndReplace(ClientSession session, Bson filter, T replacement,
       FindOneAndReplaceOptions options) {
-    CommandRewriter rewriter = rewriter();
-    BsonDocument rewrittenFilter = rewriter.rewriteFilter(bson(filter));
-    rewriter.checkSort(bson(options.getSort()));
-    BsonDocument encrypted = rewriter.encryptDocument(encode(replacement));
+    BsonDocument plainReplacement = encode(replacement);
+    Parts parts = analysedUpdate(filter, plainReplacement, null, options.isUpsert(),
+        options.getSort(), options.getProjection());
+    BsonDocument rewrittenFilter = parts.filter();
+    BsonDocument encrypted = parts.update();
     BsonDocument result = session == null
         ? writes.findOneAndReplace(rewrittenFilter, encrypted, options)
         : writes.findOneAndReplace(session, rewrittenFilter, encrypted, options);
@@ -755,15 +793,15 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private T findOneAndUpdate(ClientSession session, Bson filter, Bson update,
       List<? extends Bson> pipeline, FindOneAndUpdateOptions options) {
-    CommandRewriter rewriter = rewriter();
-    BsonDocument rewrittenFilter = rewriter.rewriteFilter(bson(filter));
-    rewriter.checkSort(bson(options.getSort()));
+    Parts parts = analysedUpdate(filter, update, pipeline, options.isUpsert(), options.getSort(),
+        options.getProjection());
+    BsonDocument rewrittenFilter = parts.filter();
     if (pipeline != null) {
-      List<BsonDocument> stages = rewriter.rewriteUpdatePipeline(bson(pipeline));
+      List<BsonDocument> stages = parts.pipeline();
       return session == null ? reads.findOneAndUpdate(rewrittenFilter, stages, options)
           : reads.findOneAndUpdate(session, rewrittenFilter, stages, options);
     }
-    BsonDocument rewrittenUpdate = rewriter.rewriteUpdate(bson(update));
+    BsonDocument rewrittenUpdate = parts.update();
     return session == null ? reads.findOneAndUpdate(rewrittenFilter, rewrittenUpdate, options)
         : reads.findOneAndUpdate(session, rewrittenFilter, rewrittenUpdate, options);
   }
@@ -794,45 +832,183 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
 
   private BulkWriteResult doBulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests,
       BulkWriteOptions options) {
-    CommandRewriter rewriter = rewriter();
-    List<WriteModel<BsonDocument>> rewritten = new ArrayList<>(requests.size());
+    // Encode once, outside the analysis, which may run twice.
+    List<Object[]> encoded = new ArrayList<>(requests.size());
     for (WriteModel<? extends T> request : requests) {
-      rewritten.add(rewrite(request, rewriter));
+      encoded.add(encodeModel(request));
     }
+    List<WriteModel<BsonDocument>> rewritten = analysed(r -> {
+      List<WriteModel<BsonDocument>> out = new ArrayList<>(encoded.size());
+      for (int i = 0; i < encoded.size(); i++) {
+        out.add(rewrite(requests.get(i), encoded.get(i), r));
+      }
+      return out;
+    });
     return session == null ? writes.bulkWrite(rewritten, options)
         : writes.bulkWrite(session, rewritten, options);
   }
 
-  @SuppressWarnings("unchecked")
-  private WriteModel<BsonDocument> rewrite(WriteModel<? extends T> request, CommandRewriter rewriter) {
+  /** The BSON of a write model's documents: filter, then replacement, update or pipeline. */
+  private Object[] encodeModel(WriteModel<? extends T> request) {
     if (request instanceof InsertOneModel<? extends T> insert) {
-      return new InsertOneModel<>(rewriter.encryptDocument(encode(insert.getDocument())));
+      return new Object[] {encode(insert.getDocument())};
     }
     if (request instanceof ReplaceOneModel<? extends T> replace) {
-      return new ReplaceOneModel<>(rewriter.rewriteFilter(bson(replace.getFilter())),
-          rewriter.encryptDocument(encode(replace.getReplacement())), replace.getReplaceOptions());
+      return new Object[] {bson(replace.getFilter()), encode(replace.getReplacement()),
+          bson(replace.getReplaceOptions().getSort())};
     }
     if (request instanceof UpdateOneModel<? extends T> update) {
-      BsonDocument filter = rewriter.rewriteFilter(bson(update.getFilter()));
-      return update.getUpdate() != null
-          ? new UpdateOneModel<>(filter, rewriter.rewriteUpdate(bson(update.getUpdate())), update.getOptions())
-          : new UpdateOneModel<>(filter, rewriter.rewriteUpdatePipeline(bson(update.getUpdatePipeline())),
-              update.getOptions());
+      return new Object[] {bson(update.getFilter()), bson(update.getUpdate()),
+          update.getUpdatePipeline() == null ? null : bson(update.getUpdatePipeline()),
+          bson(update.getOptions().getSort())};
     }
     if (request instanceof UpdateManyModel<? extends T> update) {
-      BsonDocument filter = rewriter.rewriteFilter(bson(update.getFilter()));
-      return update.getUpdate() != null
-          ? new UpdateManyModel<>(filter, rewriter.rewriteUpdate(bson(update.getUpdate())), update.getOptions())
-          : new UpdateManyModel<>(filter, rewriter.rewriteUpdatePipeline(bson(update.getUpdatePipeline())),
-              update.getOptions());
+      return new Object[] {bson(update.getFilter()), bson(update.getUpdate()),
+          update.getUpdatePipeline() == null ? null : bson(update.getUpdatePipeline()), null};
     }
     if (request instanceof DeleteOneModel<? extends T> delete) {
-      return new DeleteOneModel<>(rewriter.rewriteFilter(bson(delete.getFilter())), delete.getOptions());
+      return new Object[] {bson(delete.getFilter())};
     }
     if (request instanceof DeleteManyModel<? extends T> delete) {
-      return new DeleteManyModel<>(rewriter.rewriteFilter(bson(delete.getFilter())), delete.getOptions());
+      return new Object[] {bson(delete.getFilter())};
     }
-    throw new IllegalArgumentException("unknown write model " + request.getClass().getName());
+    throw refuse("unknown write model " + request.getClass().getName() + "; automatic"
+        + " encryption cannot analyse it");
+  }
+
+  @SuppressWarnings("unchecked")
+  private WriteModel<BsonDocument> rewrite(WriteModel<? extends T> request, Object[] encoded,
+      CommandRewriter rewriter) {
+    if (request instanceof InsertOneModel<? extends T>) {
+      return new InsertOneModel<>(rewriter.encryptDocument((BsonDocument) encoded[0]));
+    }
+    if (request instanceof ReplaceOneModel<? extends T> replace) {
+      rewriter.checkSort((BsonDocument) encoded[2]);
+      return new ReplaceOneModel<>(rewriter.rewriteFilter((BsonDocument) encoded[0]),
+          rewriter.rewriteUpdate((BsonDocument) encoded[1], replace.getReplaceOptions().isUpsert()),
+          replace.getReplaceOptions());
+    }
+    if (request instanceof UpdateOneModel<? extends T> update) {
+      BsonDocument filter = rewriter.rewriteFilter((BsonDocument) encoded[0]);
+      rewriter.checkSort((BsonDocument) encoded[3]);
+      boolean upsert = update.getOptions().isUpsert();
+      return encoded[2] == null
+          ? new UpdateOneModel<>(filter, rewriter.rewriteUpdate((BsonDocument) encoded[1], upsert),
+              update.getOptions())
+          : new UpdateOneModel<>(filter, rewriter.rewriteUpdatePipeline(
+              (List<BsonDocument>) encoded[2], upsert), update.getOptions());
+    }
+    if (request instanceof UpdateManyModel<? extends T> update) {
+      BsonDocument filter = rewriter.rewriteFilter((BsonDocument) encoded[0]);
+      boolean upsert = update.getOptions().isUpsert();
+      return encoded[2] == null
+          ? new UpdateManyModel<>(filter, rewriter.rewriteUpdate((BsonDocument) encoded[1], upsert),
+              update.getOptions())
+          : new UpdateManyModel<>(filter, rewriter.rewriteUpdatePipeline(
+              (List<BsonDocument>) encoded[2], upsert), update.getOptions());
+    }
+    if (request instanceof DeleteOneModel<? extends T> delete) {
+      return new DeleteOneModel<>(rewriter.rewriteFilter((BsonDocument) encoded[0]),
+          delete.getOptions());
+    }
+    DeleteManyModel<? extends T> delete = (DeleteManyModel<? extends T>) request;
+    return new DeleteManyModel<>(rewriter.rewriteFilter((BsonDocument) encoded[0]),
+        delete.getOptions());
+  }
+
+  /** What an update-like command sends: its filter, and its update or pipeline. */
+  private record Parts(BsonDocument filter, BsonDocument update, List<BsonDocument> pipeline) {}
+
+  /**
+   * The analysis of an update, replacement, findOneAndX: the filter, the update (operators or a
+   * replacement) or pipeline, the sort and the projection.
+   */
+  private Parts analysedUpdate(Bson filter, Object update, List<? extends Bson> pipeline,
+      boolean upsert, Bson sort, Bson projection) {
+    BsonDocument plainFilter = bson(filter);
+    BsonDocument plainUpdate = update instanceof BsonDocument d ? d : bson((Bson) update);
+    List<BsonDocument> plainPipeline = pipeline == null ? null : bson(pipeline);
+    BsonDocument plainSort = bson(sort);
+    BsonDocument plainProjection = bson(projection);
+    return analysed(r -> {
+      r.checkSort(plainSort);
+      if (r.rewriteProjection(plainProjection) != plainProjection) {
+        throw refuse("the projection compares an encrypted field with a constant, which would"
+            + " have to be encrypted inside the options object; filter with the query instead");
+      }
+      return new Parts(r.rewriteFilter(plainFilter),
+          plainUpdate == null ? null : r.rewriteUpdate(plainUpdate, upsert),
+          plainPipeline == null ? null : r.rewriteUpdatePipeline(plainPipeline, upsert));
+    });
+  }
+
+  // ------------------------------------------------------------------ indexes
+
+  @Override
+  public String createIndex(Bson keys) {
+    return createIndex(keys, new IndexOptions());
+  }
+
+  @Override
+  public String createIndex(Bson keys, IndexOptions indexOptions) {
+    analyseIndexes(List.of(new IndexModel(keys, indexOptions)));
+    return delegate.createIndex(keys, indexOptions);
+  }
+
+  @Override
+  public String createIndex(ClientSession session, Bson keys) {
+    return createIndex(session, keys, new IndexOptions());
+  }
+
+  @Override
+  public String createIndex(ClientSession session, Bson keys, IndexOptions indexOptions) {
+    analyseIndexes(List.of(new IndexModel(keys, indexOptions)));
+    return delegate.createIndex(requireSession(session), keys, indexOptions);
+  }
+
+  @Override
+  public List<String> createIndexes(List<IndexModel> indexes) {
+    analyseIndexes(indexes);
+    return delegate.createIndexes(indexes);
+  }
+
+  @Override
+  public List<String> createIndexes(List<IndexModel> indexes, CreateIndexOptions options) {
+    analyseIndexes(indexes);
+    return delegate.createIndexes(indexes, options);
+  }
+
+  @Override
+  public List<String> createIndexes(ClientSession session, List<IndexModel> indexes) {
+    analyseIndexes(indexes);
+    return delegate.createIndexes(requireSession(session), indexes);
+  }
+
+  @Override
+  public List<String> createIndexes(ClientSession session, List<IndexModel> indexes,
+      CreateIndexOptions options) {
+    analyseIndexes(indexes);
+    return delegate.createIndexes(requireSession(session), indexes, options);
+  }
+
+  /**
+   * The index specifications as createIndexes sends them, through the command analysis: a
+   * partial filter may not compare an encrypted field with a constant (the constant would be
+   * stored in plaintext in the index definition).
+   */
+  private void analyseIndexes(List<IndexModel> indexes) {
+    BsonArray specs = new BsonArray();
+    for (IndexModel index : indexes) {
+      BsonDocument spec = new BsonDocument("key", bson(index.getKeys()));
+      Bson partial = index.getOptions().getPartialFilterExpression();
+      if (partial != null) {
+        spec.append("partialFilterExpression", bson(partial));
+      }
+      specs.add(spec);
+    }
+    MongoNamespace namespace = delegate.getNamespace();
+    engine.analyseCommand(namespace.getDatabaseName(), new BsonDocument("createIndexes",
+        new BsonString(namespace.getCollectionName())).append("indexes", specs));
   }
 
   private static ClientSession requireSession(ClientSession session) {

@@ -1,7 +1,6 @@
 package io.fle4j.internal.auto.driver;
 
 import io.fle4j.internal.auto.AutoEncryptionEngine;
-import io.fle4j.internal.auto.analysis.ChangeStreamPipelines;
 
 import com.mongodb.MongoNamespace;
 import com.mongodb.ReadConcern;
@@ -16,7 +15,12 @@ import io.fle4j.EncryptedFieldOperationException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import com.mongodb.client.model.CreateCollectionOptions;
+import com.mongodb.client.model.CreateViewOptions;
+import org.bson.BsonArray;
 import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.codecs.configuration.CodecRegistry;
@@ -27,10 +31,6 @@ import org.bson.conversions.Bson;
  * database-level aggregations and change streams are decrypted.
  */
 public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
-  /** Commands that carry documents or filters of the collection they name. */
-  private static final Set<String> DATA_COMMANDS = Set.of("find", "aggregate", "count", "distinct",
-      "insert", "update", "delete", "findAndModify", "findandmodify", "mapReduce", "explain");
-
   private final AutoEncryptionEngine engine;
   private final MongoDatabase reads;
 
@@ -124,21 +124,13 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
   }
 
   /**
-   * Raw commands are not analysed: one that carries the data of a collection with encrypted
-   * fields is refused (use the collection API, which encrypts). Replies are decrypted.
+   * Raw commands go through the same analysis as every other command: analysed and encrypted,
+   * passed as carrying no user data, or refused. Replies are decrypted.
    */
   private <R> R doRunCommand(ClientSession session, Bson command, ReadPreference readPreference,
       Class<R> resultClass) {
-    BsonDocument bson = command.toBsonDocument(BsonDocument.class, registry());
-    if (!bson.isEmpty() && DATA_COMMANDS.contains(bson.getFirstKey())) {
-      BsonValue target = bson.get(bson.getFirstKey());
-      if (target.isString() && engine.rewriter(new MongoNamespace(delegate.getName(),
-          target.asString().getValue())).hasEncryptedFields()) {
-        throw new EncryptedFieldOperationException(delegate.getName() + "." + target.asString().getValue(),
-            null, "runCommand '" + bson.getFirstKey() + "' is not analysed for encrypted fields;"
-                + " use the MongoCollection API, which encrypts");
-      }
-    }
+    BsonDocument bson = engine.analyseCommand(delegate.getName(),
+        command.toBsonDocument(BsonDocument.class, registry()));
     if (session == null) {
       return readPreference == null ? reads.runCommand(bson, resultClass)
           : reads.runCommand(bson, readPreference, resultClass);
@@ -172,9 +164,10 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
 
   private <R> AggregateIterable<R> doAggregate(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
-    // A database-level pipeline reads no collection of its own; its $lookup stages are checked.
-    List<BsonDocument> rewritten = engine.rewriter(new MongoNamespace(delegate.getName(), "$cmd.aggregate"))
-        .rewritePipeline(toBson(pipeline));
+    // libmongocrypt refuses a database-level aggregate outright; bypass mode sends it.
+    List<BsonDocument> rewritten = toBson(pipeline);
+    engine.analyseCommand(delegate.getName(), new BsonDocument("aggregate", new BsonInt32(1))
+        .append("pipeline", new BsonArray(rewritten)));
     return session == null ? reads.aggregate(rewritten, resultClass)
         : reads.aggregate(session, rewritten, resultClass);
   }
@@ -222,9 +215,92 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
 
   private <R> ChangeStreamIterable<R> doWatch(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
-    List<BsonDocument> checked = ChangeStreamPipelines.check(toBson(pipeline), delegate.getName(),
-        !engine.bypassAutoEncryption());
-    return session == null ? reads.watch(checked, resultClass) : reads.watch(session, checked, resultClass);
+    // The driver sends {aggregate: 1, pipeline: [{$changeStream: ...}, ...]}: refused as above.
+    List<BsonDocument> stages = toBson(pipeline);
+    BsonArray sent = new BsonArray();
+    sent.add(new BsonDocument("$changeStream", new BsonDocument()));
+    sent.addAll(stages);
+    engine.analyseCommand(delegate.getName(), new BsonDocument("aggregate", new BsonInt32(1))
+        .append("pipeline", sent));
+    return session == null ? reads.watch(stages, resultClass) : reads.watch(session, stages, resultClass);
+  }
+
+  // ------------------------------------------------------------------ createCollection, createView
+
+  @Override
+  public void createCollection(String collectionName) {
+    createCollection(collectionName, new CreateCollectionOptions());
+  }
+
+  @Override
+  public void createCollection(String collectionName, CreateCollectionOptions options) {
+    analyseCreate(collectionName, options);
+    delegate.createCollection(collectionName, options);
+  }
+
+  @Override
+  public void createCollection(ClientSession session, String collectionName) {
+    createCollection(session, collectionName, new CreateCollectionOptions());
+  }
+
+  @Override
+  public void createCollection(ClientSession session, String collectionName,
+      CreateCollectionOptions options) {
+    analyseCreate(collectionName, options);
+    delegate.createCollection(session, collectionName, options);
+  }
+
+  /** The parts of {@code create} that carry user data: the validator, and encryptedFields. */
+  private void analyseCreate(String collectionName, CreateCollectionOptions options) {
+    if (engine.bypassAutoEncryption()) {
+      return;
+    }
+    if (options.getEncryptedFields() != null) {
+      throw new EncryptedFieldOperationException(delegate.getName() + "." + collectionName, null,
+          "Queryable Encryption (encryptedFields) is not supported by fle4j's automatic"
+              + " encryption yet");
+    }
+    BsonDocument command = new BsonDocument("create", new BsonString(collectionName));
+    Bson validator = options.getValidationOptions().getValidator();
+    if (validator != null) {
+      command.append("validator", validator.toBsonDocument(BsonDocument.class, registry()));
+    }
+    engine.analyseCommand(delegate.getName(), command);
+  }
+
+  @Override
+  public void createView(String viewName, String viewOn, List<? extends Bson> pipeline) {
+    throw refuseView(viewName, viewOn, pipeline);
+  }
+
+  @Override
+  public void createView(String viewName, String viewOn, List<? extends Bson> pipeline,
+      CreateViewOptions createViewOptions) {
+    throw refuseView(viewName, viewOn, pipeline);
+  }
+
+  @Override
+  public void createView(ClientSession session, String viewName, String viewOn,
+      List<? extends Bson> pipeline) {
+    throw refuseView(viewName, viewOn, pipeline);
+  }
+
+  @Override
+  public void createView(ClientSession session, String viewName, String viewOn,
+      List<? extends Bson> pipeline, CreateViewOptions createViewOptions) {
+    throw refuseView(viewName, viewOn, pipeline);
+  }
+
+  /** As libmongocrypt does; in bypass mode too, since fle4j's wrappers cannot tell it apart. */
+  private RuntimeException refuseView(String viewName, String viewOn, List<? extends Bson> pipeline) {
+    if (engine.bypassAutoEncryption()) {
+      return new EncryptedFieldOperationException(delegate.getName() + "." + viewName, null,
+          "Creating a view is not supported with automatic encryption (create it with a client"
+              + " without auto encryption; its pipeline runs on the server over " + viewOn + ")");
+    }
+    engine.analyseCommand(delegate.getName(), new BsonDocument("create", new BsonString(viewName))
+        .append("viewOn", new BsonString(viewOn)).append("pipeline", new BsonArray(toBson(pipeline))));
+    return new IllegalStateException("unreachable: create with viewOn is always refused");
   }
 
   private List<BsonDocument> toBson(List<? extends Bson> pipeline) {

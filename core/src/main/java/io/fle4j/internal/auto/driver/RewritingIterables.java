@@ -1,6 +1,5 @@
 package io.fle4j.internal.auto.driver;
 
-import io.fle4j.internal.auto.analysis.CommandRewriter;
 
 import com.mongodb.client.DistinctIterable;
 import java.lang.reflect.InvocationHandler;
@@ -22,12 +21,12 @@ public final class RewritingIterables {
   private RewritingIterables() {}
 
   @SuppressWarnings("unchecked")
-  public static <R> DistinctIterable<R> distinct(DistinctIterable<R> iterable, CommandRewriter rewriter,
+  public static <R> DistinctIterable<R> distinct(DistinctIterable<R> iterable, CollectionAnalysis analysis,
       Function<Bson, BsonDocument> toBson) {
-    return (DistinctIterable<R>) proxy(DistinctIterable.class, iterable, rewriter, toBson);
+    return (DistinctIterable<R>) proxy(DistinctIterable.class, iterable, analysis, toBson);
   }
 
-  private static Object proxy(Class<?> type, Object delegate, CommandRewriter rewriter,
+  private static Object proxy(Class<?> type, Object delegate, CollectionAnalysis analysis,
       Function<Bson, BsonDocument> toBson) {
     InvocationHandler handler = new InvocationHandler() {
       @Override
@@ -35,7 +34,7 @@ public final class RewritingIterables {
         if (method.getDeclaringClass() == Object.class) {
           return objectMethod(proxy, delegate, method, args);
         }
-        return forward(proxy, delegate, method, rewriteArguments(method, args, rewriter, toBson));
+        return forward(proxy, delegate, method, rewriteArguments(method, args, analysis, toBson));
       }
     };
     return Proxy.newProxyInstance(RewritingIterables.class.getClassLoader(), new Class<?>[] {type},
@@ -43,14 +42,25 @@ public final class RewritingIterables {
   }
 
   /** The arguments of a builder call, with a filter rewritten and a sort, min or max checked. */
-  public static Object[] rewriteArguments(Method method, Object[] args, CommandRewriter rewriter,
+  static Object[] rewriteArguments(Method method, Object[] args, CollectionAnalysis analysis,
       Function<Bson, BsonDocument> toBson) {
     if (args != null && args.length == 1 && args[0] instanceof Bson bson) {
+      BsonDocument plain = toBson.apply(bson);
       switch (method.getName()) {
         case "filter" -> {
-          return new Object[] {rewriter.rewriteFilter(toBson.apply(bson))};
+          return new Object[] {analysis.run(r -> r.rewriteFilter(plain))};
         }
-        case "sort", "min", "max" -> rewriter.checkSort(toBson.apply(bson));
+        case "projection" -> {
+          return new Object[] {analysis.run(r -> r.rewriteProjection(plain))};
+        }
+        case "sort" -> analysis.run(r -> {
+          r.checkSort(plain);
+          return null;
+        });
+        case "min", "max" -> analysis.run(r -> {
+          r.checkIndexBounds(method.getName(), plain);
+          return null;
+        });
         default -> { }
       }
     }

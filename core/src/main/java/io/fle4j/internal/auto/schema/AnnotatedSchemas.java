@@ -65,7 +65,7 @@ public final class AnnotatedSchemas {
       Encrypted encrypted = member.element().getAnnotation(Encrypted.class);
       String name = bsonName(member);
       if (encrypted != null) {
-        properties.put(name, new SchemaNode(spec(encrypted, member, type), Map.of(), List.of()));
+        properties.put(name, SchemaNode.encrypted(spec(encrypted, member, type)));
       } else if (!member.type().isPrimitive() && !member.type().getName().startsWith("java.")) {
         SchemaNode nested = derive(member.type(), visiting);
         if (nested.hasEncryptedFields()) {
@@ -74,7 +74,7 @@ public final class AnnotatedSchemas {
       }
     }
     visiting.remove(type);
-    return new SchemaNode(null, properties, List.of());
+    return new SchemaNode(null, properties, List.of(), null);
   }
 
   private static EncryptSpec spec(Encrypted encrypted, Member member, Class<?> owner) {
