@@ -1,5 +1,6 @@
 package io.fle4j.it.unified;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -17,8 +18,8 @@ final class StandInKmsCalls {
   }
 
   /** The names of the providers whose stand-in was called, sorted. */
-  synchronized Set<String> providers() {
-    return Set.copyOf(new TreeSet<>(providers));
+  synchronized List<String> providers() {
+    return List.copyOf(providers);
   }
 
   synchronized boolean any() {
