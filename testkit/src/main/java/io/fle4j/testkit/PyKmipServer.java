@@ -175,6 +175,7 @@ public final class PyKmipServer implements AutoCloseable {
    * @return the CA
    */
   public PyKmipCertificates.Authority certificateAuthority() {
+    requireGeneratedCertificates("certificateAuthority()");
     return authority;
   }
 
@@ -184,6 +185,7 @@ public final class PyKmipServer implements AutoCloseable {
    * @return the client identity
    */
   public PyKmipCertificates.Issued clientIdentity() {
+    requireGeneratedCertificates("clientIdentity()");
     return client;
   }
 
@@ -194,6 +196,7 @@ public final class PyKmipServer implements AutoCloseable {
    * @return a new TLS context
    */
   public SSLContext clientSslContext() {
+    requireGeneratedCertificates("clientSslContext()");
     return PyKmipCertificates.sslContext(client, authority.certificate());
   }
 
@@ -212,6 +215,7 @@ public final class PyKmipServer implements AutoCloseable {
    * @return its path
    */
   public Path clientCertificatePem() {
+    requireGeneratedCertificates("clientCertificatePem()");
     return clientCertificatePem;
   }
 
@@ -221,7 +225,16 @@ public final class PyKmipServer implements AutoCloseable {
    * @return its path
    */
   public Path clientKeyPem() {
+    requireGeneratedCertificates("clientKeyPem()");
     return clientKeyPem;
+  }
+
+  private void requireGeneratedCertificates(String accessor) {
+    if (authority == null) {
+      throw new IllegalStateException(accessor + " is not available: this server was started with"
+          + " certificates given to Builder.certificatesFromPem, so the client identity is the"
+          + " caller's");
+    }
   }
 
   /**
@@ -303,8 +316,45 @@ public final class PyKmipServer implements AutoCloseable {
     private PyKmipCertificates.Authority authority;
     private List<String> serverDnsNames = List.of("localhost");
     private List<String> serverIpAddresses = List.of("127.0.0.1");
+    private Path givenCaPem;
+    private Path givenServerCertificatePem;
+    private Path givenServerKeyPem;
+    private Path seedDatabase;
 
     private Builder() {}
+
+    /**
+     * Serves with certificates made elsewhere instead of generating them, for example those of
+     * MongoDB's drivers-evergreen-tools ({@code x509gen/ca.pem} and {@code x509gen/server.pem},
+     * which holds both the certificate and its key). The files are copied into the work folder.
+     * The client identity is then the caller's: {@link #clientIdentity()}, {@link
+     * #clientSslContext()}, {@link #certificateAuthority()} and the client PEM accessors throw.
+     *
+     * @param caPem the CA certificate(s) that client certificates must chain to
+     * @param serverCertificatePem the server certificate (PEM; may also hold the key)
+     * @param serverKeyPem the server's private key (PEM; may be the same file)
+     * @return this builder
+     */
+    public Builder certificatesFromPem(Path caPem, Path serverCertificatePem, Path serverKeyPem) {
+      this.givenCaPem = Objects.requireNonNull(caPem, "caPem");
+      this.givenServerCertificatePem =
+          Objects.requireNonNull(serverCertificatePem, "serverCertificatePem");
+      this.givenServerKeyPem = Objects.requireNonNull(serverKeyPem, "serverKeyPem");
+      return this;
+    }
+
+    /**
+     * Starts from a copy of an existing PyKMIP SQLite database instead of an empty one, such as
+     * the seed {@code csfle/pykmip.db.bak} of MongoDB's mock KMIP server, whose objects belong to
+     * the client certificate CN {@code client}. The file itself is never modified.
+     *
+     * @param sqliteFile the database to copy
+     * @return this builder
+     */
+    public Builder seedDatabase(Path sqliteFile) {
+      this.seedDatabase = Objects.requireNonNull(sqliteFile, "sqliteFile");
+      return this;
+    }
 
     /**
      * An empty folder for certificates, configuration, database and log. Required.
@@ -366,18 +416,29 @@ public final class PyKmipServer implements AutoCloseable {
     public PyKmipServer start() {
       Objects.requireNonNull(workDir, "workDir is required");
       Path executable = executable().orElseThrow(() -> new IllegalStateException(INSTALL_HINT));
-      PyKmipCertificates.Authority ca =
-          authority != null ? authority : PyKmipCertificates.Authority.create("fle4j test KMIP CA");
-      PyKmipCertificates.Issued server =
-          ca.issueServer("localhost", serverDnsNames, serverIpAddresses);
-      PyKmipCertificates.Issued client = ca.issueClient(CLIENT_COMMON_NAME, true);
+      boolean generate = givenCaPem == null;
+      PyKmipCertificates.Authority ca = !generate ? null
+          : authority != null ? authority : PyKmipCertificates.Authority.create("fle4j test KMIP CA");
+      PyKmipCertificates.Issued client = generate ? ca.issueClient(CLIENT_COMMON_NAME, true) : null;
       try {
         Files.createDirectories(workDir.resolve("policies"));
-        ca.writeCertificatePem(workDir.resolve("ca.pem"));
-        server.writeCertificatePem(workDir.resolve("server.pem"));
-        server.writeKeyPem(workDir.resolve("server.key"));
-        client.writeCertificatePem(workDir.resolve("client.pem"));
-        client.writeKeyPem(workDir.resolve("client.key"));
+        if (generate) {
+          PyKmipCertificates.Issued server =
+              ca.issueServer("localhost", serverDnsNames, serverIpAddresses);
+          ca.writeCertificatePem(workDir.resolve("ca.pem"));
+          server.writeCertificatePem(workDir.resolve("server.pem"));
+          server.writeKeyPem(workDir.resolve("server.key"));
+          client.writeCertificatePem(workDir.resolve("client.pem"));
+          client.writeKeyPem(workDir.resolve("client.key"));
+        } else {
+          Files.copy(givenCaPem, workDir.resolve("ca.pem"));
+          Files.copy(givenServerCertificatePem, workDir.resolve("server.pem"));
+          Files.copy(givenServerKeyPem, workDir.resolve("server.key"));
+        }
+        if (seedDatabase != null) {
+          // PyKMIP creates missing tables only, so a copied database keeps its objects.
+          Files.copy(seedDatabase, workDir.resolve("pykmip.db"));
+        }
         int port = freePort();
         Path config = workDir.resolve("server.conf");
         Files.writeString(config, String.join("\n",
