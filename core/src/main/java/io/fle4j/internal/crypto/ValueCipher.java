@@ -24,6 +24,8 @@ import org.bson.BsonValue;
 public final class ValueCipher {
   /** Length of the header: blob subtype, key UUID, original BSON type. */
   public static final int HEADER_LENGTH = 18;
+  /** Header, IV, one AES block and the tag. */
+  private static final int MINIMUM_LENGTH = HEADER_LENGTH + Aead.MIN_CIPHERTEXT_LENGTH;
   private static final VarHandle UUID_BYTES =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
@@ -102,20 +104,18 @@ public final class ValueCipher {
    * @throws CiphertextException when it is not a decryptable CSFLE ciphertext
    */
   public static Header parseHeader(byte[] src, int offset, int length) {
-    if (length < 1) {
-      throw new CiphertextException(Reason.TOO_SHORT, "ciphertext is empty");
+    // Only the header is needed to name the key; as in libmongocrypt, the key is looked up
+    // before the body is judged, so a short body of an unknown key reports the missing key.
+    if (length < HEADER_LENGTH + 1) {
+      throw new CiphertextException(Reason.TOO_SHORT, "malformed ciphertext, too small: it is "
+          + length + " bytes; a CSFLE ciphertext has at least " + MINIMUM_LENGTH);
     }
     byte blobSubtype = src[offset];
     Algorithm algorithm =
         Algorithm.fromBlobSubtype(blobSubtype)
             .orElseThrow(() -> new CiphertextException(
-                Reason.UNSUPPORTED_BLOB_SUBTYPE, unsupportedSubtypeMessage(blobSubtype)));
-    int minimum = HEADER_LENGTH + Aead.MIN_CIPHERTEXT_LENGTH;
-    if (length < minimum) {
-      throw new CiphertextException(
-          Reason.TOO_SHORT,
-          "ciphertext is " + length + " bytes; a CSFLE ciphertext has at least " + minimum);
-    }
+                Reason.UNSUPPORTED_BLOB_SUBTYPE, "malformed ciphertext, expected blob subtype of"
+                    + " 1 or 2: " + unsupportedSubtypeMessage(blobSubtype)));
     UUID keyId = new UUID(
         (long) UUID_BYTES.get(src, offset + 1), (long) UUID_BYTES.get(src, offset + 9));
     return new Header(algorithm, keyId, src[offset + 17]);
@@ -160,6 +160,10 @@ public final class ValueCipher {
 
   /** The plaintext of the ciphertext data (header included) in {@code src[offset, offset + length)}. */
   private static byte[] decryptBody(byte[] src, int offset, int length, Header header, AeadKey key) {
+    if (length < MINIMUM_LENGTH) {
+      throw new CiphertextException(Reason.TOO_SHORT, "malformed ciphertext, too small: it is "
+          + length + " bytes; a CSFLE ciphertext has at least " + MINIMUM_LENGTH);
+    }
     try {
       return Aead.decrypt(key, src, offset, HEADER_LENGTH,
           src, offset + HEADER_LENGTH, length - HEADER_LENGTH);

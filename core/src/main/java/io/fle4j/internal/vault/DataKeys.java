@@ -65,7 +65,7 @@ public final class DataKeys {
     return byAltName.get(altName, name -> {
       List<BsonDocument> docs = keyVault.findKeys(List.of(), List.of(name));
       if (docs.isEmpty()) {
-        throw DataKeyNotFoundException.forAltName(name, keyVault.namespace());
+        throw DataKeyNotFoundException.forBatch(List.of(), List.of(name), keyVault.namespace());
       }
       KeyDocument key = KeyDocument.parse(docs.get(0));
       // Share the unwrapped key with id lookups, so the KMS is asked once per key.
@@ -139,7 +139,7 @@ public final class DataKeys {
   private DataKey load(UUID id) {
     List<BsonDocument> docs = keyVault.findKeys(List.of(id), List.of());
     if (docs.isEmpty()) {
-      throw DataKeyNotFoundException.forId(id, keyVault.namespace());
+      throw DataKeyNotFoundException.forBatch(List.of(id), List.of(), keyVault.namespace());
     }
     return unwrap(KeyDocument.parse(docs.get(0)));
   }

@@ -45,6 +45,8 @@ public final class KeyVault implements KeyDocumentSource {
 
   private final MongoCollection<BsonDocument> keys;
   private final String namespace;
+  /** Set once the server has refused an update pipeline; volatile: any thread may see it first. */
+  private volatile boolean pipelineUpdatesRefused;
 
   public KeyVault(MongoClient client, MongoNamespace namespace) {
     this.namespace = namespace.getFullName();
@@ -125,16 +127,44 @@ public final class KeyVault implements KeyDocumentSource {
   /**
    * Removes an alternate name, removing the {@code keyAltNames} field with its last name.
    *
-   * <p>The official driver does this with one pipeline update. fle4j uses two guarded single-field
-   * updates instead, which every MongoDB-compatible server supports: {@code $unset} only while the
-   * array is exactly {@code [name]}, {@code $pull} only while it holds the name and at least one
-   * other. Each guard is checked atomically with its update, so a name another writer adds in
-   * between is never lost and the array is never left empty (an empty array would collide in the
-   * unique index); when a guard no longer matches, the document is re-read and the step retried.
+   * <p>As the specification says, with one {@code findAndModify} whose update is a pipeline
+   * (atomic on the server: the field goes away with its last name, so the array is never left
+   * empty to collide in the unique index). A server that has no pipeline updates (some
+   * MongoDB-compatible servers, the embedded stand-in) refuses that command; then, and from then
+   * on for this vault, fle4j uses {@link #removeAltNameWithGuardedUpdates}.
    *
    * @return the key document as it was before, or null when there is no such key
    */
   public BsonDocument removeAltName(UUID id, String altName) {
+    if (!pipelineUpdatesRefused) {
+      BsonString name = new BsonString(altName);
+      BsonDocument stillOthers = new BsonDocument("$filter", new BsonDocument("input",
+          new BsonString("$keyAltNames")).append("cond", new BsonDocument("$ne",
+              new BsonArray(List.of(new BsonString("$$this"), name)))));
+      BsonDocument keyAltNames = new BsonDocument("$cond", new BsonArray(List.of(
+          new BsonDocument("$eq", new BsonArray(List.of(new BsonString("$keyAltNames"),
+              new BsonArray(List.of(name))))),
+          new BsonString("$$REMOVE"), stillOthers)));
+      try {
+        return keys.findOneAndUpdate(eq("_id", KeyDocument.uuidBinary(id)),
+            List.of(new BsonDocument("$set", new BsonDocument("keyAltNames", keyAltNames))));
+      } catch (MongoCommandException e) {
+        // Refused as a command (not a write error): the server cannot run update pipelines.
+        pipelineUpdatesRefused = true;
+      }
+    }
+    return removeAltNameWithGuardedUpdates(id, altName);
+  }
+
+  /**
+   * Removes an alternate name with two guarded single-field updates, which every
+   * MongoDB-compatible server supports: {@code $unset} only while the array is exactly {@code
+   * [name]}, {@code $pull} only while it holds the name and at least one other. Each guard is
+   * checked atomically with its update, so a name another writer adds in between is never lost
+   * and the array is never left empty; when a guard no longer matches, the document is re-read
+   * and the step retried.
+   */
+  BsonDocument removeAltNameWithGuardedUpdates(UUID id, String altName) {
     BsonValue idValue = KeyDocument.uuidBinary(id);
     FindOneAndUpdateOptions before = new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE);
     for (int attempt = 0; attempt < MAX_COMPARE_AND_SET_ATTEMPTS; attempt++) {
