@@ -157,9 +157,20 @@ class ValueCipherTest {
   void parseHeader_malformedBlobs_givePreciseReasons() {
     assertReason(new BsonBinary(new byte[90]), Reason.NOT_ENCRYPTED_BINARY);
     assertReason(new BsonBinary(BsonBinarySubType.ENCRYPTED, new byte[0]), Reason.TOO_SHORT);
-    byte[] shortBlob = new byte[81];
-    shortBlob[0] = 1;
-    assertReason(new BsonBinary(BsonBinarySubType.ENCRYPTED, shortBlob), Reason.TOO_SHORT);
+    byte[] shortHeader = new byte[18];
+    shortHeader[0] = 1;
+    assertReason(new BsonBinary(BsonBinarySubType.ENCRYPTED, shortHeader), Reason.TOO_SHORT);
+    assertThatThrownBy(() -> ValueCipher.parseHeader(new BsonBinary(BsonBinarySubType.ENCRYPTED,
+        shortHeader))).hasMessageContaining("malformed ciphertext, too small");
+    // A header that names a key is read; the body's length is judged once the key is known.
+    byte[] shortBody = new byte[81];
+    shortBody[0] = 1;
+    ValueCipher.Header header = ValueCipher.parseHeader(new BsonBinary(BsonBinarySubType.ENCRYPTED,
+        shortBody));
+    assertThatThrownBy(() -> ValueCipher.decrypt(new BsonBinary(BsonBinarySubType.ENCRYPTED,
+        shortBody), header, KEY)).isInstanceOf(io.fle4j.CiphertextException.class)
+        .hasMessageContaining("malformed ciphertext, too small")
+        .satisfies(e -> assertThat(((io.fle4j.CiphertextException) e).reason()).isEqualTo(Reason.TOO_SHORT));
     byte[] marking = new byte[90];
     assertReason(new BsonBinary(BsonBinarySubType.ENCRYPTED, marking), Reason.UNSUPPORTED_BLOB_SUBTYPE);
     byte[] queryable = new byte[90];
