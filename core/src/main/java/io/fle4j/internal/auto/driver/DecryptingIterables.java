@@ -58,6 +58,7 @@ public final class DecryptingIterables {
         if (method.getDeclaringClass() == Object.class) {
           return RewritingIterables.objectMethod(proxy, raw, method, args);
         }
+        IterableMethods.Kind kind = IterableMethods.require(type, method);
         int arity = args == null ? 0 : args.length;
         switch (method.getName()) {
           case "iterator", "cursor" -> {
@@ -97,7 +98,7 @@ public final class DecryptingIterables {
           }
           default -> { }
         }
-        Object[] rewritten = analysis == null ? args
+        Object[] rewritten = analysis == null || kind != IterableMethods.Kind.ANALYSED ? args
             : RewritingIterables.rewriteArguments(method, args, analysis, toBson);
         return RewritingIterables.forward(proxy, raw, method, rewritten);
       }

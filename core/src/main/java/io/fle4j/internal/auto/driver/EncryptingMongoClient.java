@@ -19,6 +19,7 @@ public final class EncryptingMongoClient extends EncryptingMongoCluster implemen
   }
 
   @Override
+  @Handling.NoUserData
   public void close() {
     try {
       client.close();
@@ -33,11 +34,13 @@ public final class EncryptingMongoClient extends EncryptingMongoCluster implemen
   }
 
   @Override
+  @Handling.NoUserData
   public ClusterDescription getClusterDescription() {
     return client.getClusterDescription();
   }
 
   @Override
+  @Handling.NoUserData
   public void appendMetadata(MongoDriverInformation mongoDriverInformation) {
     client.appendMetadata(mongoDriverInformation);
   }

@@ -1,5 +1,13 @@
 package io.fle4j.internal.auto.driver;
 
+import com.mongodb.*;
+import com.mongodb.bulk.BulkWriteResult;
+import com.mongodb.client.*;
+import com.mongodb.client.model.*;
+import com.mongodb.client.model.bulk.*;
+import com.mongodb.client.result.*;
+import com.mongodb.connection.ClusterDescription;
+
 import io.fle4j.internal.auto.AutoEncryptionEngine;
 import io.fle4j.internal.auto.analysis.CommandRewriter;
 import io.fle4j.internal.auto.decrypt.DecryptingCursor;
@@ -46,6 +54,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.bson.BsonArray;
+import org.bson.Document;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.RawBsonDocument;
@@ -67,7 +76,8 @@ import org.bson.conversions.Bson;
  * Everything not overridden here (indexes, drop, rename, estimatedDocumentCount) carries no
  * user data and passes through.
  */
-public final class EncryptingMongoCollection<T> extends ForwardingMongoCollection<T> {
+public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
+  private final MongoCollection<T> delegate;
   private final AutoEncryptionEngine engine;
   private final CodecRegistry registry;
   /** Reads: decoded through the decrypting registry. */
@@ -79,7 +89,7 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   private final MongoCollection<BsonDocument> writes;
 
   public EncryptingMongoCollection(MongoCollection<T> delegate, AutoEncryptionEngine engine) {
-    super(delegate);
+    this.delegate = delegate;
     this.engine = engine;
     this.registry = AutoEncryptionEngine.unwrapped(delegate.getCodecRegistry());
     this.reads = delegate.withCodecRegistry(engine.decrypting(registry));
@@ -149,31 +159,37 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   // ------------------------------------------------------------------ with*
 
   @Override
+  @Handling.NoUserData
   public <N> MongoCollection<N> withDocumentClass(Class<N> clazz) {
     return new EncryptingMongoCollection<>(delegate.withDocumentClass(clazz), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoCollection<T> withCodecRegistry(CodecRegistry codecRegistry) {
     return new EncryptingMongoCollection<>(delegate.withCodecRegistry(codecRegistry), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoCollection<T> withReadPreference(ReadPreference readPreference) {
     return new EncryptingMongoCollection<>(delegate.withReadPreference(readPreference), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoCollection<T> withWriteConcern(WriteConcern writeConcern) {
     return new EncryptingMongoCollection<>(delegate.withWriteConcern(writeConcern), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoCollection<T> withReadConcern(ReadConcern readConcern) {
     return new EncryptingMongoCollection<>(delegate.withReadConcern(readConcern), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoCollection<T> withTimeout(long timeout, TimeUnit timeUnit) {
     return new EncryptingMongoCollection<>(delegate.withTimeout(timeout, timeUnit), engine);
   }
@@ -181,41 +197,49 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   // ------------------------------------------------------------------ find, count, distinct
 
   @Override
+  @Handling.Analysed
   public FindIterable<T> find() {
     return doFind(null, new BsonDocument(), delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> FindIterable<R> find(Class<R> resultClass) {
     return doFind(null, new BsonDocument(), resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public FindIterable<T> find(Bson filter) {
     return doFind(null, filter, delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> FindIterable<R> find(Bson filter, Class<R> resultClass) {
     return doFind(null, filter, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public FindIterable<T> find(ClientSession session) {
     return doFind(requireSession(session), new BsonDocument(), delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> FindIterable<R> find(ClientSession session, Class<R> resultClass) {
     return doFind(requireSession(session), new BsonDocument(), resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public FindIterable<T> find(ClientSession session, Bson filter) {
     return doFind(requireSession(session), filter, delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> FindIterable<R> find(ClientSession session, Bson filter, Class<R> resultClass) {
     return doFind(requireSession(session), filter, resultClass);
   }
@@ -229,31 +253,37 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Analysed
   public long countDocuments() {
     return doCountDocuments(null, new BsonDocument(), new CountOptions());
   }
 
   @Override
+  @Handling.Analysed
   public long countDocuments(Bson filter) {
     return doCountDocuments(null, filter, new CountOptions());
   }
 
   @Override
+  @Handling.Analysed
   public long countDocuments(Bson filter, CountOptions options) {
     return doCountDocuments(null, filter, options);
   }
 
   @Override
+  @Handling.Analysed
   public long countDocuments(ClientSession session) {
     return doCountDocuments(requireSession(session), new BsonDocument(), new CountOptions());
   }
 
   @Override
+  @Handling.Analysed
   public long countDocuments(ClientSession session, Bson filter) {
     return doCountDocuments(requireSession(session), filter, new CountOptions());
   }
 
   @Override
+  @Handling.Analysed
   public long countDocuments(ClientSession session, Bson filter, CountOptions options) {
     return doCountDocuments(requireSession(session), filter, options);
   }
@@ -266,21 +296,25 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Analysed
   public <R> DistinctIterable<R> distinct(String fieldName, Class<R> resultClass) {
     return doDistinct(null, fieldName, new BsonDocument(), resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public <R> DistinctIterable<R> distinct(String fieldName, Bson filter, Class<R> resultClass) {
     return doDistinct(null, fieldName, filter, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public <R> DistinctIterable<R> distinct(ClientSession session, String fieldName, Class<R> resultClass) {
     return doDistinct(requireSession(session), fieldName, new BsonDocument(), resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public <R> DistinctIterable<R> distinct(ClientSession session, String fieldName, Bson filter,
       Class<R> resultClass) {
     return doDistinct(requireSession(session), fieldName, filter, resultClass);
@@ -302,21 +336,25 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   // ------------------------------------------------------------------ aggregate, watch, mapReduce
 
   @Override
+  @Handling.Analysed
   public AggregateIterable<T> aggregate(List<? extends Bson> pipeline) {
     return doAggregate(null, pipeline, delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> AggregateIterable<R> aggregate(List<? extends Bson> pipeline, Class<R> resultClass) {
     return doAggregate(null, pipeline, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public AggregateIterable<T> aggregate(ClientSession session, List<? extends Bson> pipeline) {
     return doAggregate(requireSession(session), pipeline, delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> AggregateIterable<R> aggregate(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
     return doAggregate(requireSession(session), pipeline, resultClass);
@@ -332,41 +370,49 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Analysed
   public ChangeStreamIterable<T> watch() {
     return doWatch(null, List.of(), delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> ChangeStreamIterable<R> watch(Class<R> resultClass) {
     return doWatch(null, List.of(), resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public ChangeStreamIterable<T> watch(List<? extends Bson> pipeline) {
     return doWatch(null, pipeline, delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> ChangeStreamIterable<R> watch(List<? extends Bson> pipeline, Class<R> resultClass) {
     return doWatch(null, pipeline, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public ChangeStreamIterable<T> watch(ClientSession session) {
     return doWatch(requireSession(session), List.of(), delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> ChangeStreamIterable<R> watch(ClientSession session, Class<R> resultClass) {
     return doWatch(requireSession(session), List.of(), resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public ChangeStreamIterable<T> watch(ClientSession session, List<? extends Bson> pipeline) {
     return doWatch(requireSession(session), pipeline, delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Analysed
   public <R> ChangeStreamIterable<R> watch(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
     return doWatch(requireSession(session), pipeline, resultClass);
@@ -380,17 +426,19 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
     stages.addAll(bson(pipeline));
     analysed(r -> r.rewritePipeline(stages));
     List<BsonDocument> checked = bson(pipeline);
-    return session == null ? reads.watch(checked, resultClass)
-        : reads.watch(session, checked, resultClass);
+    return RewritingIterables.classified(ChangeStreamIterable.class, session == null
+        ? reads.watch(checked, resultClass) : reads.watch(session, checked, resultClass));
   }
 
   @Override
+  @Handling.Refused
   @SuppressWarnings("deprecation")
   public MapReduceIterable<T> mapReduce(String mapFunction, String reduceFunction) {
     return doMapReduce(null, mapFunction, reduceFunction, delegate.getDocumentClass());
   }
 
   @Override
+  @Handling.Refused
   @SuppressWarnings("deprecation")
   public <R> MapReduceIterable<R> mapReduce(String mapFunction, String reduceFunction,
       Class<R> resultClass) {
@@ -398,6 +446,7 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Refused
   @SuppressWarnings("deprecation")
   public MapReduceIterable<T> mapReduce(ClientSession session, String mapFunction,
       String reduceFunction) {
@@ -405,6 +454,7 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Refused
   @SuppressWarnings("deprecation")
   public <R> MapReduceIterable<R> mapReduce(ClientSession session, String mapFunction,
       String reduceFunction, Class<R> resultClass) {
@@ -417,28 +467,33 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
       throw refuse("command not supported for auto encryption: mapReduce (it runs JavaScript the"
           + " server evaluates over documents; use an aggregation pipeline)");
     }
-    return session == null ? reads.mapReduce(mapFunction, reduceFunction, resultClass)
-        : reads.mapReduce(session, mapFunction, reduceFunction, resultClass);
+    return RewritingIterables.classified(MapReduceIterable.class, session == null
+        ? reads.mapReduce(mapFunction, reduceFunction, resultClass)
+        : reads.mapReduce(session, mapFunction, reduceFunction, resultClass));
   }
 
   // ------------------------------------------------------------------ inserts and replacements
 
   @Override
+  @Handling.Analysed
   public InsertOneResult insertOne(T document) {
     return doInsertOne(null, document, new InsertOneOptions());
   }
 
   @Override
+  @Handling.Analysed
   public InsertOneResult insertOne(T document, InsertOneOptions options) {
     return doInsertOne(null, document, options);
   }
 
   @Override
+  @Handling.Analysed
   public InsertOneResult insertOne(ClientSession session, T document) {
     return doInsertOne(requireSession(session), document, new InsertOneOptions());
   }
 
   @Override
+  @Handling.Analysed
   public InsertOneResult insertOne(ClientSession session, T document, InsertOneOptions options) {
     return doInsertOne(requireSession(session), document, options);
   }
@@ -451,21 +506,25 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Analysed
   public InsertManyResult insertMany(List<? extends T> documents) {
     return doInsertMany(null, documents, new InsertManyOptions());
   }
 
   @Override
+  @Handling.Analysed
   public InsertManyResult insertMany(List<? extends T> documents, InsertManyOptions options) {
     return doInsertMany(null, documents, options);
   }
 
   @Override
+  @Handling.Analysed
   public InsertManyResult insertMany(ClientSession session, List<? extends T> documents) {
     return doInsertMany(requireSession(session), documents, new InsertManyOptions());
   }
 
   @Override
+  @Handling.Analysed
   public InsertManyResult insertMany(ClientSession session, List<? extends T> documents,
       InsertManyOptions options) {
     return doInsertMany(requireSession(session), documents, options);
@@ -489,21 +548,25 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult replaceOne(Bson filter, T replacement) {
     return doReplaceOne(null, filter, replacement, new ReplaceOptions());
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult replaceOne(Bson filter, T replacement, ReplaceOptions options) {
     return doReplaceOne(null, filter, replacement, options);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement) {
     return doReplaceOne(requireSession(session), filter, replacement, new ReplaceOptions());
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement,
       ReplaceOptions options) {
     return doReplaceOne(requireSession(session), filter, replacement, options);
@@ -528,82 +591,98 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   // ------------------------------------------------------------------ updates
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateOne(Bson filter, Bson update) {
     return update(null, filter, update, null, new UpdateOptions(), false);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateOne(Bson filter, Bson update, UpdateOptions options) {
     return update(null, filter, update, null, options, false);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateOne(ClientSession session, Bson filter, Bson update) {
     return update(requireSession(session), filter, update, null, new UpdateOptions(), false);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateOne(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
     return update(requireSession(session), filter, update, null, options, false);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateOne(Bson filter, List<? extends Bson> update) {
     return update(null, filter, null, update, new UpdateOptions(), false);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateOne(Bson filter, List<? extends Bson> update, UpdateOptions options) {
     return update(null, filter, null, update, options, false);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update) {
     return update(requireSession(session), filter, null, update, new UpdateOptions(), false);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update,
       UpdateOptions options) {
     return update(requireSession(session), filter, null, update, options, false);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateMany(Bson filter, Bson update) {
     return update(null, filter, update, null, new UpdateOptions(), true);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateMany(Bson filter, Bson update, UpdateOptions options) {
     return update(null, filter, update, null, options, true);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateMany(ClientSession session, Bson filter, Bson update) {
     return update(requireSession(session), filter, update, null, new UpdateOptions(), true);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateMany(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
     return update(requireSession(session), filter, update, null, options, true);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateMany(Bson filter, List<? extends Bson> update) {
     return update(null, filter, null, update, new UpdateOptions(), true);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateMany(Bson filter, List<? extends Bson> update, UpdateOptions options) {
     return update(null, filter, null, update, options, true);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update) {
     return update(requireSession(session), filter, null, update, new UpdateOptions(), true);
   }
 
   @Override
+  @Handling.Analysed
   public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update,
       UpdateOptions options) {
     return update(requireSession(session), filter, null, update, options, true);
@@ -636,41 +715,49 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   // ------------------------------------------------------------------ deletes
 
   @Override
+  @Handling.Analysed
   public DeleteResult deleteOne(Bson filter) {
     return delete(null, filter, new DeleteOptions(), false);
   }
 
   @Override
+  @Handling.Analysed
   public DeleteResult deleteOne(Bson filter, DeleteOptions options) {
     return delete(null, filter, options, false);
   }
 
   @Override
+  @Handling.Analysed
   public DeleteResult deleteOne(ClientSession session, Bson filter) {
     return delete(requireSession(session), filter, new DeleteOptions(), false);
   }
 
   @Override
+  @Handling.Analysed
   public DeleteResult deleteOne(ClientSession session, Bson filter, DeleteOptions options) {
     return delete(requireSession(session), filter, options, false);
   }
 
   @Override
+  @Handling.Analysed
   public DeleteResult deleteMany(Bson filter) {
     return delete(null, filter, new DeleteOptions(), true);
   }
 
   @Override
+  @Handling.Analysed
   public DeleteResult deleteMany(Bson filter, DeleteOptions options) {
     return delete(null, filter, options, true);
   }
 
   @Override
+  @Handling.Analysed
   public DeleteResult deleteMany(ClientSession session, Bson filter) {
     return delete(requireSession(session), filter, new DeleteOptions(), true);
   }
 
   @Override
+  @Handling.Analysed
   public DeleteResult deleteMany(ClientSession session, Bson filter, DeleteOptions options) {
     return delete(requireSession(session), filter, options, true);
   }
@@ -689,21 +776,25 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   // ------------------------------------------------------------------ findOneAnd*
 
   @Override
+  @Handling.Analysed
   public T findOneAndDelete(Bson filter) {
     return doFindOneAndDelete(null, filter, new FindOneAndDeleteOptions());
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndDelete(Bson filter, FindOneAndDeleteOptions options) {
     return doFindOneAndDelete(null, filter, options);
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndDelete(ClientSession session, Bson filter) {
     return doFindOneAndDelete(requireSession(session), filter, new FindOneAndDeleteOptions());
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
     return doFindOneAndDelete(requireSession(session), filter, options);
   }
@@ -716,21 +807,25 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndReplace(Bson filter, T replacement) {
     return doFindOneAndReplace(null, filter, replacement, new FindOneAndReplaceOptions());
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndReplace(Bson filter, T replacement, FindOneAndReplaceOptions options) {
     return doFindOneAndReplace(null, filter, replacement, options);
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndReplace(ClientSession session, Bson filter, T replacement) {
     return doFindOneAndReplace(requireSession(session), filter, replacement, new FindOneAndReplaceOptions());
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndReplace(ClientSession session, Bson filter, T replacement,
       FindOneAndReplaceOptions options) {
     return doFindOneAndReplace(requireSession(session), filter, replacement, options);
@@ -750,42 +845,50 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndUpdate(Bson filter, Bson update) {
     return findOneAndUpdate(null, filter, update, null, new FindOneAndUpdateOptions());
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndUpdate(Bson filter, Bson update, FindOneAndUpdateOptions options) {
     return findOneAndUpdate(null, filter, update, null, options);
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndUpdate(ClientSession session, Bson filter, Bson update) {
     return findOneAndUpdate(requireSession(session), filter, update, null, new FindOneAndUpdateOptions());
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndUpdate(ClientSession session, Bson filter, Bson update,
       FindOneAndUpdateOptions options) {
     return findOneAndUpdate(requireSession(session), filter, update, null, options);
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndUpdate(Bson filter, List<? extends Bson> update) {
     return findOneAndUpdate(null, filter, null, update, new FindOneAndUpdateOptions());
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndUpdate(Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
     return findOneAndUpdate(null, filter, null, update, options);
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update) {
     return findOneAndUpdate(requireSession(session), filter, null, update, new FindOneAndUpdateOptions());
   }
 
   @Override
+  @Handling.Analysed
   public T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update,
       FindOneAndUpdateOptions options) {
     return findOneAndUpdate(requireSession(session), filter, null, update, options);
@@ -809,22 +912,26 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   // ------------------------------------------------------------------ bulkWrite
 
   @Override
+  @Handling.Analysed
   public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests) {
     return doBulkWrite(null, requests, new BulkWriteOptions());
   }
 
   @Override
+  @Handling.Analysed
   public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests,
       BulkWriteOptions options) {
     return doBulkWrite(null, requests, options);
   }
 
   @Override
+  @Handling.Analysed
   public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests) {
     return doBulkWrite(requireSession(session), requests, new BulkWriteOptions());
   }
 
   @Override
+  @Handling.Analysed
   public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests,
       BulkWriteOptions options) {
     return doBulkWrite(requireSession(session), requests, options);
@@ -945,46 +1052,54 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
   // ------------------------------------------------------------------ indexes
 
   @Override
+  @Handling.Analysed
   public String createIndex(Bson keys) {
     return createIndex(keys, new IndexOptions());
   }
 
   @Override
+  @Handling.Analysed
   public String createIndex(Bson keys, IndexOptions indexOptions) {
     analyseIndexes(List.of(new IndexModel(keys, indexOptions)));
     return delegate.createIndex(keys, indexOptions);
   }
 
   @Override
+  @Handling.Analysed
   public String createIndex(ClientSession session, Bson keys) {
     return createIndex(session, keys, new IndexOptions());
   }
 
   @Override
+  @Handling.Analysed
   public String createIndex(ClientSession session, Bson keys, IndexOptions indexOptions) {
     analyseIndexes(List.of(new IndexModel(keys, indexOptions)));
     return delegate.createIndex(requireSession(session), keys, indexOptions);
   }
 
   @Override
+  @Handling.Analysed
   public List<String> createIndexes(List<IndexModel> indexes) {
     analyseIndexes(indexes);
     return delegate.createIndexes(indexes);
   }
 
   @Override
+  @Handling.Analysed
   public List<String> createIndexes(List<IndexModel> indexes, CreateIndexOptions options) {
     analyseIndexes(indexes);
     return delegate.createIndexes(indexes, options);
   }
 
   @Override
+  @Handling.Analysed
   public List<String> createIndexes(ClientSession session, List<IndexModel> indexes) {
     analyseIndexes(indexes);
     return delegate.createIndexes(requireSession(session), indexes);
   }
 
   @Override
+  @Handling.Analysed
   public List<String> createIndexes(ClientSession session, List<IndexModel> indexes,
       CreateIndexOptions options) {
     analyseIndexes(indexes);
@@ -1017,4 +1132,247 @@ public final class EncryptingMongoCollection<T> extends ForwardingMongoCollectio
     }
     return session;
   }
+
+  // ------------------------------------------------------------------ no user data
+
+  @Override
+  @Handling.NoUserData
+  public MongoNamespace getNamespace() {
+    return delegate.getNamespace();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public Class<T> getDocumentClass() {
+    return delegate.getDocumentClass();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public CodecRegistry getCodecRegistry() {
+    return delegate.getCodecRegistry();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ReadPreference getReadPreference() {
+    return delegate.getReadPreference();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public WriteConcern getWriteConcern() {
+    return delegate.getWriteConcern();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ReadConcern getReadConcern() {
+    return delegate.getReadConcern();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public Long getTimeout(TimeUnit a0) {
+    return delegate.getTimeout(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public long estimatedDocumentCount() {
+    return delegate.estimatedDocumentCount();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public long estimatedDocumentCount(EstimatedDocumentCountOptions a0) {
+    return delegate.estimatedDocumentCount(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void drop() {
+    delegate.drop();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void drop(ClientSession a0) {
+    delegate.drop(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void drop(DropCollectionOptions a0) {
+    delegate.drop(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void drop(ClientSession a0, DropCollectionOptions a1) {
+    delegate.drop(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public String createSearchIndex(String a0, Bson a1) {
+    return delegate.createSearchIndex(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public String createSearchIndex(Bson a0) {
+    return delegate.createSearchIndex(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public List<String> createSearchIndexes(List<SearchIndexModel> a0) {
+    return delegate.createSearchIndexes(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void updateSearchIndex(String a0, Bson a1) {
+    delegate.updateSearchIndex(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropSearchIndex(String a0) {
+    delegate.dropSearchIndex(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ListSearchIndexesIterable<Document> listSearchIndexes() {
+    return RewritingIterables.classified(ListSearchIndexesIterable.class, delegate.listSearchIndexes());
+  }
+
+  @Override
+  @Handling.NoUserData
+  public <TResult> ListSearchIndexesIterable<TResult> listSearchIndexes(Class<TResult> a0) {
+    return RewritingIterables.classified(ListSearchIndexesIterable.class, delegate.listSearchIndexes(a0));
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ListIndexesIterable<Document> listIndexes() {
+    return RewritingIterables.classified(ListIndexesIterable.class, delegate.listIndexes());
+  }
+
+  @Override
+  @Handling.NoUserData
+  public <TResult> ListIndexesIterable<TResult> listIndexes(Class<TResult> a0) {
+    return RewritingIterables.classified(ListIndexesIterable.class, delegate.listIndexes(a0));
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ListIndexesIterable<Document> listIndexes(ClientSession a0) {
+    return RewritingIterables.classified(ListIndexesIterable.class, delegate.listIndexes(a0));
+  }
+
+  @Override
+  @Handling.NoUserData
+  public <TResult> ListIndexesIterable<TResult> listIndexes(ClientSession a0, Class<TResult> a1) {
+    return RewritingIterables.classified(ListIndexesIterable.class, delegate.listIndexes(a0, a1));
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndex(String a0) {
+    delegate.dropIndex(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndex(String a0, DropIndexOptions a1) {
+    delegate.dropIndex(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndex(Bson a0) {
+    delegate.dropIndex(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndex(Bson a0, DropIndexOptions a1) {
+    delegate.dropIndex(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndex(ClientSession a0, String a1) {
+    delegate.dropIndex(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndex(ClientSession a0, Bson a1) {
+    delegate.dropIndex(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndex(ClientSession a0, String a1, DropIndexOptions a2) {
+    delegate.dropIndex(a0, a1, a2);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndex(ClientSession a0, Bson a1, DropIndexOptions a2) {
+    delegate.dropIndex(a0, a1, a2);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndexes() {
+    delegate.dropIndexes();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndexes(ClientSession a0) {
+    delegate.dropIndexes(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndexes(DropIndexOptions a0) {
+    delegate.dropIndexes(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void dropIndexes(ClientSession a0, DropIndexOptions a1) {
+    delegate.dropIndexes(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void renameCollection(MongoNamespace a0) {
+    delegate.renameCollection(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void renameCollection(MongoNamespace a0, RenameCollectionOptions a1) {
+    delegate.renameCollection(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void renameCollection(ClientSession a0, MongoNamespace a1) {
+    delegate.renameCollection(a0, a1);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void renameCollection(ClientSession a0, MongoNamespace a1, RenameCollectionOptions a2) {
+    delegate.renameCollection(a0, a1, a2);
+  }
+
 }

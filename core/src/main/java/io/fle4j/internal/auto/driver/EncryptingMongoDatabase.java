@@ -1,5 +1,13 @@
 package io.fle4j.internal.auto.driver;
 
+import com.mongodb.*;
+import com.mongodb.bulk.BulkWriteResult;
+import com.mongodb.client.*;
+import com.mongodb.client.model.*;
+import com.mongodb.client.model.bulk.*;
+import com.mongodb.client.result.*;
+import com.mongodb.connection.ClusterDescription;
+
 import io.fle4j.internal.auto.AutoEncryptionEngine;
 
 import com.mongodb.MongoNamespace;
@@ -30,12 +38,13 @@ import org.bson.conversions.Bson;
  * A database of an auto-encrypting client: its collections encrypt, and command replies,
  * database-level aggregations and change streams are decrypted.
  */
-public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
+public final class EncryptingMongoDatabase implements MongoDatabase {
+  private final MongoDatabase delegate;
   private final AutoEncryptionEngine engine;
   private final MongoDatabase reads;
 
   public EncryptingMongoDatabase(MongoDatabase delegate, AutoEncryptionEngine engine) {
-    super(delegate);
+    this.delegate = delegate;
     this.engine = engine;
     this.reads = delegate.withCodecRegistry(
         engine.decrypting(AutoEncryptionEngine.unwrapped(delegate.getCodecRegistry())));
@@ -46,36 +55,43 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
   }
 
   @Override
+  @Handling.NoUserData
   public MongoCollection<Document> getCollection(String name) {
     return new EncryptingMongoCollection<>(delegate.getCollection(name), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public <T> MongoCollection<T> getCollection(String name, Class<T> documentClass) {
     return new EncryptingMongoCollection<>(delegate.getCollection(name, documentClass), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoDatabase withCodecRegistry(CodecRegistry codecRegistry) {
     return new EncryptingMongoDatabase(delegate.withCodecRegistry(codecRegistry), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoDatabase withReadPreference(ReadPreference readPreference) {
     return new EncryptingMongoDatabase(delegate.withReadPreference(readPreference), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoDatabase withWriteConcern(WriteConcern writeConcern) {
     return new EncryptingMongoDatabase(delegate.withWriteConcern(writeConcern), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoDatabase withReadConcern(ReadConcern readConcern) {
     return new EncryptingMongoDatabase(delegate.withReadConcern(readConcern), engine);
   }
 
   @Override
+  @Handling.NoUserData
   public MongoDatabase withTimeout(long timeout, TimeUnit timeUnit) {
     return new EncryptingMongoDatabase(delegate.withTimeout(timeout, timeUnit), engine);
   }
@@ -83,41 +99,49 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
   // ------------------------------------------------------------------ runCommand
 
   @Override
+  @Handling.Analysed
   public Document runCommand(Bson command) {
     return doRunCommand(null, command, null, Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public Document runCommand(Bson command, ReadPreference readPreference) {
     return doRunCommand(null, command, readPreference, Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public <R> R runCommand(Bson command, Class<R> resultClass) {
     return doRunCommand(null, command, null, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public <R> R runCommand(Bson command, ReadPreference readPreference, Class<R> resultClass) {
     return doRunCommand(null, command, readPreference, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public Document runCommand(ClientSession session, Bson command) {
     return doRunCommand(session, command, null, Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public Document runCommand(ClientSession session, Bson command, ReadPreference readPreference) {
     return doRunCommand(session, command, readPreference, Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public <R> R runCommand(ClientSession session, Bson command, Class<R> resultClass) {
     return doRunCommand(session, command, null, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public <R> R runCommand(ClientSession session, Bson command, ReadPreference readPreference,
       Class<R> resultClass) {
     return doRunCommand(session, command, readPreference, resultClass);
@@ -142,21 +166,25 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
   // ------------------------------------------------------------------ aggregate, watch
 
   @Override
+  @Handling.Analysed
   public AggregateIterable<Document> aggregate(List<? extends Bson> pipeline) {
     return doAggregate(null, pipeline, Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public <R> AggregateIterable<R> aggregate(List<? extends Bson> pipeline, Class<R> resultClass) {
     return doAggregate(null, pipeline, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public AggregateIterable<Document> aggregate(ClientSession session, List<? extends Bson> pipeline) {
     return doAggregate(session, pipeline, Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public <R> AggregateIterable<R> aggregate(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
     return doAggregate(session, pipeline, resultClass);
@@ -173,41 +201,49 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
   }
 
   @Override
+  @Handling.Analysed
   public ChangeStreamIterable<Document> watch() {
     return doWatch(null, List.of(), Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public <R> ChangeStreamIterable<R> watch(Class<R> resultClass) {
     return doWatch(null, List.of(), resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public ChangeStreamIterable<Document> watch(List<? extends Bson> pipeline) {
     return doWatch(null, pipeline, Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public <R> ChangeStreamIterable<R> watch(List<? extends Bson> pipeline, Class<R> resultClass) {
     return doWatch(null, pipeline, resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public ChangeStreamIterable<Document> watch(ClientSession session) {
     return doWatch(session, List.of(), Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public <R> ChangeStreamIterable<R> watch(ClientSession session, Class<R> resultClass) {
     return doWatch(session, List.of(), resultClass);
   }
 
   @Override
+  @Handling.Analysed
   public ChangeStreamIterable<Document> watch(ClientSession session, List<? extends Bson> pipeline) {
     return doWatch(session, pipeline, Document.class);
   }
 
   @Override
+  @Handling.Analysed
   public <R> ChangeStreamIterable<R> watch(ClientSession session, List<? extends Bson> pipeline,
       Class<R> resultClass) {
     return doWatch(session, pipeline, resultClass);
@@ -222,28 +258,33 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
     sent.addAll(stages);
     engine.analyseCommand(delegate.getName(), new BsonDocument("aggregate", new BsonInt32(1))
         .append("pipeline", sent));
-    return session == null ? reads.watch(stages, resultClass) : reads.watch(session, stages, resultClass);
+    return RewritingIterables.classified(ChangeStreamIterable.class, session == null
+        ? reads.watch(stages, resultClass) : reads.watch(session, stages, resultClass));
   }
 
   // ------------------------------------------------------------------ createCollection, createView
 
   @Override
+  @Handling.Analysed
   public void createCollection(String collectionName) {
     createCollection(collectionName, new CreateCollectionOptions());
   }
 
   @Override
+  @Handling.Analysed
   public void createCollection(String collectionName, CreateCollectionOptions options) {
     analyseCreate(collectionName, options);
     delegate.createCollection(collectionName, options);
   }
 
   @Override
+  @Handling.Analysed
   public void createCollection(ClientSession session, String collectionName) {
     createCollection(session, collectionName, new CreateCollectionOptions());
   }
 
   @Override
+  @Handling.Analysed
   public void createCollection(ClientSession session, String collectionName,
       CreateCollectionOptions options) {
     analyseCreate(collectionName, options);
@@ -269,23 +310,27 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
   }
 
   @Override
+  @Handling.Refused
   public void createView(String viewName, String viewOn, List<? extends Bson> pipeline) {
     throw refuseView(viewName, viewOn, pipeline);
   }
 
   @Override
+  @Handling.Refused
   public void createView(String viewName, String viewOn, List<? extends Bson> pipeline,
       CreateViewOptions createViewOptions) {
     throw refuseView(viewName, viewOn, pipeline);
   }
 
   @Override
+  @Handling.Refused
   public void createView(ClientSession session, String viewName, String viewOn,
       List<? extends Bson> pipeline) {
     throw refuseView(viewName, viewOn, pipeline);
   }
 
   @Override
+  @Handling.Refused
   public void createView(ClientSession session, String viewName, String viewOn,
       List<? extends Bson> pipeline, CreateViewOptions createViewOptions) {
     throw refuseView(viewName, viewOn, pipeline);
@@ -306,4 +351,91 @@ public final class EncryptingMongoDatabase extends ForwardingMongoDatabase {
   private List<BsonDocument> toBson(List<? extends Bson> pipeline) {
     return pipeline.stream().map(b -> b.toBsonDocument(BsonDocument.class, registry())).toList();
   }
+
+  // ------------------------------------------------------------------ no user data
+
+  @Override
+  @Handling.NoUserData
+  public String getName() {
+    return delegate.getName();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public CodecRegistry getCodecRegistry() {
+    return delegate.getCodecRegistry();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ReadPreference getReadPreference() {
+    return delegate.getReadPreference();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public WriteConcern getWriteConcern() {
+    return delegate.getWriteConcern();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ReadConcern getReadConcern() {
+    return delegate.getReadConcern();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public Long getTimeout(TimeUnit a0) {
+    return delegate.getTimeout(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void drop() {
+    delegate.drop();
+  }
+
+  @Override
+  @Handling.NoUserData
+  public void drop(ClientSession a0) {
+    delegate.drop(a0);
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ListCollectionNamesIterable listCollectionNames() {
+    return RewritingIterables.classified(ListCollectionNamesIterable.class, delegate.listCollectionNames());
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ListCollectionsIterable<Document> listCollections() {
+    return RewritingIterables.classified(ListCollectionsIterable.class, delegate.listCollections());
+  }
+
+  @Override
+  @Handling.NoUserData
+  public <TResult> ListCollectionsIterable<TResult> listCollections(Class<TResult> a0) {
+    return RewritingIterables.classified(ListCollectionsIterable.class, delegate.listCollections(a0));
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ListCollectionNamesIterable listCollectionNames(ClientSession a0) {
+    return RewritingIterables.classified(ListCollectionNamesIterable.class, delegate.listCollectionNames(a0));
+  }
+
+  @Override
+  @Handling.NoUserData
+  public ListCollectionsIterable<Document> listCollections(ClientSession a0) {
+    return RewritingIterables.classified(ListCollectionsIterable.class, delegate.listCollections(a0));
+  }
+
+  @Override
+  @Handling.NoUserData
+  public <TResult> ListCollectionsIterable<TResult> listCollections(ClientSession a0, Class<TResult> a1) {
+    return RewritingIterables.classified(ListCollectionsIterable.class, delegate.listCollections(a0, a1));
+  }
+
 }

@@ -26,6 +26,15 @@ public final class RewritingIterables {
     return (DistinctIterable<R>) proxy(DistinctIterable.class, iterable, analysis, toBson);
   }
 
+  /**
+   * Wraps an iterable whose methods carry no user data (list*, change streams), so that a method
+   * this fle4j version does not know is still refused.
+   */
+  @SuppressWarnings("unchecked")
+  static <I> I classified(Class<I> type, I delegate) {
+    return (I) proxy(type, delegate, null, null);
+  }
+
   private static Object proxy(Class<?> type, Object delegate, CollectionAnalysis analysis,
       Function<Bson, BsonDocument> toBson) {
     InvocationHandler handler = new InvocationHandler() {
@@ -34,7 +43,9 @@ public final class RewritingIterables {
         if (method.getDeclaringClass() == Object.class) {
           return objectMethod(proxy, delegate, method, args);
         }
-        return forward(proxy, delegate, method, rewriteArguments(method, args, analysis, toBson));
+        IterableMethods.Kind kind = IterableMethods.require(type, method);
+        return forward(proxy, delegate, method, kind == IterableMethods.Kind.ANALYSED
+            ? rewriteArguments(method, args, analysis, toBson) : args);
       }
     };
     return Proxy.newProxyInstance(RewritingIterables.class.getClassLoader(), new Class<?>[] {type},
