@@ -31,10 +31,6 @@ import org.bson.BsonValue;
  * current document, whole-document variables) is refused.
  */
 final class ExpressionAnalysis {
-  /** Operators whose children stay in the parent's context (they only choose a value). */
-  private static final Set<String> VARIABLES_ALLOWED = Set.of("$$NOW", "$$CLUSTER_TIME",
-      "$$REMOVE", "$$DESCEND", "$$PRUNE", "$$KEEP", "$$SEARCH_META", "$$USER_ROLES");
-
   private final CollectionSchema schema;
   private final Marker marker;
   private final Refusal refusal;
@@ -459,10 +455,7 @@ final class ExpressionAnalysis {
       throw refusal.of(null, "Access to variable " + variable + " disallowed",
           "the document holds encrypted fields");
     }
-    if (!VARIABLES_ALLOWED.contains("$$" + variable) && dot > 0 && schema.hasEncryptedFields()) {
-      // $$x.path of a user variable: the variable is unencrypted, so is the path.
-      return;
-    }
+    // Any other variable holds a constant or something computed, never an encrypted value.
   }
 
   /** {@code $getField} and friends read a field by name, by default from the current document. */

@@ -171,7 +171,7 @@ final class PipelineAnalysis {
       }
       case "$unwind": {
         String path = body.isString() ? body.asString().getValue()
-            : document(name, body).getString("path", new org.bson.BsonString("")).getValue();
+            : string(document(name, body), "path", "$unwind");
         if (!path.startsWith("$")) {
           throw refusal.of(null, "$unwind path must be prefixed by a '$'", "got " + path);
         }
@@ -185,7 +185,7 @@ final class PipelineAnalysis {
         }
         SchemaNode node = in.root();
         if (body.isDocument() && body.asDocument().containsKey("includeArrayIndex")) {
-          node = set(node, body.asDocument().getString("includeArrayIndex").getValue(),
+          node = set(node, string(body.asDocument(), "includeArrayIndex", "$unwind"),
               SchemaNode.PLAIN);
         }
         return new Step(stage, schema(in, node));
@@ -197,7 +197,7 @@ final class PipelineAnalysis {
       case "$geoNear": {
         BsonDocument spec = document(name, body).clone();
         if (spec.containsKey("key")) {
-          String key = spec.getString("key").getValue();
+          String key = string(spec, "key", "$geoNear");
           if (in.resolve(key).kind() != Kind.PLAIN) {
             throw refusal.of(key, "'key' field '" + key + "' in the $geoNear aggregation stage"
                 + " cannot be encrypted.");
@@ -427,8 +427,8 @@ final class PipelineAnalysis {
     }
     BsonDocument out = spec.clone();
     if (spec.containsKey("localField") || spec.containsKey("foreignField")) {
-      String local = spec.getString("localField").getValue();
-      String foreign = spec.getString("foreignField").getValue();
+      String local = string(spec, "localField", "$lookup");
+      String foreign = string(spec, "foreignField", "$lookup");
       CollectionSchema foreignSchema = rewriter.schema();
       Resolution l = in.resolve(local);
       Resolution f = foreignSchema.resolve(foreign);
@@ -462,7 +462,7 @@ final class PipelineAnalysis {
       out.put("pipeline", new BsonArray(new PipelineAnalysis(rewriter)
           .rewriteNested(documents("$lookup.pipeline", spec.get("pipeline")))));
     }
-    String as = spec.getString("as").getValue();
+    String as = string(spec, "as", "$lookup");
     return new Step(new BsonDocument("$lookup", out), schema(in, set(in.root(), as,
         rewriter.schema().hasEncryptedFields() ? SchemaNode.unknown() : SchemaNode.PLAIN)));
   }
@@ -471,8 +471,8 @@ final class PipelineAnalysis {
       ExpressionAnalysis expressions) {
     BsonDocument out = spec.clone();
     CollectionSchema foreign = rewriter.schema();
-    String from = spec.getString("connectFromField").getValue();
-    String to = spec.getString("connectToField").getValue();
+    String from = string(spec, "connectFromField", "$graphLookup");
+    String to = string(spec, "connectToField", "$graphLookup");
     Resolution f = foreign.resolve(from);
     Resolution t = foreign.resolve(to);
     if (f.kind() == Kind.ANCESTOR) {
@@ -502,10 +502,10 @@ final class PipelineAnalysis {
       out.put("restrictSearchWithMatch", rewriter.rewriteFilter(
           document("restrictSearchWithMatch", spec.get("restrictSearchWithMatch"))));
     }
-    SchemaNode node = set(in.root(), spec.getString("as").getValue(),
+    SchemaNode node = set(in.root(), string(spec, "as", "$graphLookup"),
         foreign.hasEncryptedFields() ? SchemaNode.unknown() : SchemaNode.PLAIN);
     if (spec.containsKey("depthField")) {
-      node = set(node, spec.getString("depthField").getValue(), SchemaNode.PLAIN);
+      node = set(node, string(spec, "depthField", "$graphLookup"), SchemaNode.PLAIN);
     }
     return new Step(new BsonDocument("$graphLookup", out), schema(in, node));
   }
@@ -669,6 +669,15 @@ final class PipelineAnalysis {
       }
     }
     return true;
+  }
+
+  /** A required string field of a stage's specification. */
+  private String string(BsonDocument spec, String field, String stage) {
+    BsonValue value = spec.get(field);
+    if (value == null || !value.isString()) {
+      throw refusal.of(null, stage + " needs a string '" + field + "'", "got " + value);
+    }
+    return value.asString().getValue();
   }
 
   private BsonDocument document(String where, BsonValue value) {
