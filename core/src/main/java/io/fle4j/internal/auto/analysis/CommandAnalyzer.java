@@ -84,14 +84,7 @@ public final class CommandAnalyzer {
         throw refuse(database, "command not supported for auto encryption: " + inner,
             "in an explain");
       }
-      BsonDocument rewritten = analyse(database, explained);
-      if (rewritten == explained) {
-        return command;
-      }
-      BsonDocument out = new BsonDocument();
-      out.putAll(command);
-      out.put(name, rewritten);
-      return out;
+      return with(command, name, explained, analyse(database, explained));
     }
     if (!target.isString()) {
       throw refuse(database, "non-collection command not supported for auto encryption: " + name);
@@ -182,16 +175,7 @@ public final class CommandAnalyzer {
       List<BsonDocument> analysed = rewriter.rewriteUpdatePipeline(stages, upsert);
       rewritten = analysed == stages ? u : new BsonArray(analysed);
     }
-    if (rewritten == u) {
-      return out;
-    }
-    BsonDocument copy = out;
-    if (out == statement) {
-      copy = new BsonDocument();
-      copy.putAll(statement);
-    }
-    copy.put("u", rewritten);
-    return copy;
+    return with(out, "u", u, rewritten);
   }
 
   private static BsonDocument filterField(CommandRewriter rewriter, BsonDocument statement,
@@ -204,13 +188,21 @@ public final class CommandAnalyzer {
       throw rewriter.refusal().of(null, field + " must be a document", "got "
           + filter.getBsonType());
     }
-    BsonDocument rewritten = rewriter.rewriteFilter(filter.asDocument());
-    if (rewritten == filter) {
-      return statement;
+    return with(statement, field, filter, rewriter.rewriteFilter(filter.asDocument()));
+  }
+
+  /**
+   * {@code document} with {@code field} replaced, as a shallow copy: the same document when the
+   * analysis left the value as it was.
+   */
+  private static BsonDocument with(BsonDocument document, String field, BsonValue before,
+      BsonValue after) {
+    if (after == before) {
+      return document;
     }
     BsonDocument copy = new BsonDocument();
-    copy.putAll(statement);
-    copy.put(field, rewritten);
+    copy.putAll(document);
+    copy.put(field, after);
     return copy;
   }
 

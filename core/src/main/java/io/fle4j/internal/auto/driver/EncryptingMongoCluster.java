@@ -1,25 +1,22 @@
 package io.fle4j.internal.auto.driver;
 
-import com.mongodb.*;
-import com.mongodb.bulk.BulkWriteResult;
-import com.mongodb.client.*;
-import com.mongodb.client.model.*;
-import com.mongodb.client.model.bulk.*;
-import com.mongodb.client.result.*;
-import com.mongodb.connection.ClusterDescription;
-
-import io.fle4j.internal.auto.AutoEncryptionEngine;
-
+import com.mongodb.ClientSessionOptions;
 import com.mongodb.ReadConcern;
 import com.mongodb.ReadPreference;
 import com.mongodb.WriteConcern;
+import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.ChangeStreamIterable;
 import com.mongodb.client.ClientSession;
+import com.mongodb.client.ListDatabasesIterable;
 import com.mongodb.client.MongoCluster;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.MongoIterable;
 import com.mongodb.client.model.bulk.ClientBulkWriteOptions;
 import com.mongodb.client.model.bulk.ClientBulkWriteResult;
 import com.mongodb.client.model.bulk.ClientNamespacedWriteModel;
+import com.mongodb.connection.ClusterDescription;
+import io.fle4j.internal.auto.AutoEncryptionEngine;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonArray;

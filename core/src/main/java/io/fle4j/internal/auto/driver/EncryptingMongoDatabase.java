@@ -1,30 +1,25 @@
 package io.fle4j.internal.auto.driver;
 
-import com.mongodb.*;
-import com.mongodb.bulk.BulkWriteResult;
-import com.mongodb.client.*;
-import com.mongodb.client.model.*;
-import com.mongodb.client.model.bulk.*;
-import com.mongodb.client.result.*;
-import com.mongodb.connection.ClusterDescription;
-
-import io.fle4j.internal.auto.AutoEncryptionEngine;
-
 import com.mongodb.MongoNamespace;
 import com.mongodb.ReadConcern;
 import com.mongodb.ReadPreference;
 import com.mongodb.WriteConcern;
+import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.AggregateIterable;
 import com.mongodb.client.ChangeStreamIterable;
 import com.mongodb.client.ClientSession;
+import com.mongodb.client.ListCollectionNamesIterable;
+import com.mongodb.client.ListCollectionsIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.CreateCollectionOptions;
+import com.mongodb.client.model.CreateViewOptions;
+import com.mongodb.connection.ClusterDescription;
 import io.fle4j.EncryptedFieldOperationException;
+import io.fle4j.internal.auto.AutoEncryptionEngine;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import com.mongodb.client.model.CreateCollectionOptions;
-import com.mongodb.client.model.CreateViewOptions;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
