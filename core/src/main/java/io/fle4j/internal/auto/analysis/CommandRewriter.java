@@ -185,9 +185,14 @@ public final class CommandRewriter {
         case "$and", "$or", "$nor" -> clauses(key, value);
         case "$comment", "$alwaysTrue", "$alwaysFalse", "$sampleRate" -> value;
         case "$expr" -> new ExpressionAnalysis(schema, marker).forwarded(value);
-        case "$text", "$where", "$jsonSchema" -> throw refusal.of(null,
-            "Unsupported match expression operator for encryption: " + key,
-            "automatic encryption cannot analyse " + key);
+        case "$text", "$where", "$jsonSchema" -> {
+          // Nothing they could reach is encrypted when the collection has no encrypted field.
+          if (schema.hasEncryptedFields()) {
+            throw refusal.of(null, "Unsupported match expression operator for encryption: " + key,
+                "automatic encryption cannot analyse " + key);
+          }
+          yield value;
+        }
         default -> {
           if (key.startsWith("$")) {
             throw refusal.of(null, "Unsupported match expression operator for encryption: " + key);
