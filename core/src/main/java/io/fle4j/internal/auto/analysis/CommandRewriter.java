@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonTimestamp;
+import org.bson.BsonType;
 import org.bson.BsonValue;
 
 /**
@@ -78,6 +79,28 @@ public final class CommandRewriter {
     return otherCollections;
   }
 
+  /**
+   * The same analysis for a command or statement run under {@code collation}: a non-simple one
+   * makes every string compared with an encrypted field a refusal, since the server would compare
+   * ciphertext bytes and silently ignore it.
+   *
+   * @param collation the command's {@code collation} field, or null
+   */
+  public CommandRewriter withCollation(BsonValue collation) {
+    if (collation == null || collation.isNull()) {
+      return this;
+    }
+    if (!collation.isDocument()) {
+      throw refusal.of(null, "collation command parameter must be of type Object",
+          "got " + collation.getBsonType());
+    }
+    BsonValue locale = collation.asDocument().get("locale");
+    boolean simple = locale != null && locale.isString()
+        && locale.asString().getValue().equals("simple");
+    return simple ? this
+        : new CommandRewriter(schema, marker.withNonSimpleCollation(), otherCollections);
+  }
+
   /** The same analysis against another schema (a later pipeline stage, another collection). */
   CommandRewriter with(CollectionSchema other) {
     return new CommandRewriter(other, marker.forNamespace(other.namespace()), otherCollections);
@@ -96,8 +119,9 @@ public final class CommandRewriter {
    * document, just as an insert is.
    */
   private BsonDocument encryptReplacement(BsonDocument document, boolean upsert) {
-    if (upsert && schema.resolve("_id").kind() == Kind.ENCRYPTED && !document.containsKey("_id")) {
-      throw refusal.of("_id", "_id must be explicitly provided when configured as encrypted");
+    if (upsert) {
+      // An upsert may insert the replacement: the insert rules apply.
+      return encryptDocument(document, true);
     }
     return encryptDocument(document, false);
   }
@@ -116,7 +140,8 @@ public final class CommandRewriter {
     if (insert && id.kind() == Kind.ENCRYPTED && !document.containsKey("_id")) {
       throw refusal.of("_id", "_id must be explicitly provided when configured as encrypted");
     }
-    for (Map.Entry<String, BsonValue> field : document.entrySet()) {
+    for (Map.Entry<String, BsonValue> field : insert ? document.entrySet()
+        : Map.<String, BsonValue>of().entrySet()) {
       if (field.getValue() instanceof BsonTimestamp ts && ts.getValue() == 0
           && schema.resolve(field.getKey()).kind() == Kind.ENCRYPTED) {
         throw refusal.of(field.getKey(), "A command that inserts cannot supply Timestamp(0, 0)"
@@ -282,6 +307,22 @@ public final class CommandRewriter {
           }
           out.put(op, encryptedPredicate(path, spec, operand));
         }
+        case "$all" -> {
+          // {$all: [a, b]} is {$and: [{f: a}, {f: b}]}: each element an equality.
+          if (!operand.isArray()) {
+            throw refusal.of(path, "$all needs an array", "got " + operand.getBsonType());
+          }
+          BsonArray encrypted = new BsonArray();
+          for (BsonValue element : operand.asArray()) {
+            if (element.isDocument() && !element.asDocument().isEmpty()
+                && element.asDocument().getFirstKey().equals("$elemMatch")) {
+              throw refusal.of(path, "$elemMatch is unsupported on encrypted fields: "
+                  + element.asDocument().toJson());
+            }
+            encrypted.add(equality(path, spec, element, element));
+          }
+          out.put(op, encrypted);
+        }
         case "$gt", "$gte", "$lt", "$lte" -> throw refusal.of(path, "Invalid match expression"
             + " operator on encrypted field '" + path + "': " + new BsonDocument(op, operand).toJson(),
             "a range query cannot be evaluated on CSFLE ciphertext");
@@ -378,7 +419,7 @@ public final class CommandRewriter {
               .rewriteFilter(operand.asDocument()));
         }
         case "$gt", "$gte", "$lt", "$lte" -> {
-          if (operand.isDocument() || operand.isArray()) {
+          if (operand.isDocument() && holdsEncryptedField(operand.asDocument(), node)) {
             throw refusal.of(path, "Invalid match expression operator on encrypted field '"
                 + new BsonDocument(path, operators).toJson() + "'",
                 "the object compared holds encrypted fields");
@@ -389,6 +430,20 @@ public final class CommandRewriter {
       }
     }
     return out;
+  }
+
+  /** Whether an object compared at {@code node} sets a field that is encrypted there. */
+  private static boolean holdsEncryptedField(BsonDocument object, SchemaNode node) {
+    for (Map.Entry<String, BsonValue> field : object.entrySet()) {
+      SchemaNode child = node.child(field.getKey());
+      if (child.encrypt() != null || child.isConflict() || child.isUnknown()
+          || (child.hasEncryptedFields() && !field.getValue().isDocument())
+          || (field.getValue().isDocument()
+              && holdsEncryptedField(field.getValue().asDocument(), child))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ----------------------------------------------------------------- updates
@@ -450,14 +505,9 @@ public final class CommandRewriter {
 
   /** Refuses a path an update operator may not touch; {@code valueOperator} for $inc and friends. */
   private void checkUpdatePath(String path, String op, boolean valueOperator) {
+    checkPositional(path);
     String plain = withoutPositional(path);
     Resolution r = schema.resolve(plain);
-    if (!plain.equals(path) && r.kind() != Kind.PLAIN) {
-      if (path.contains(".$[")) {
-        throw refusal.of(path, "Array update operations not allowed on encrypted values");
-      }
-      throw refusal.of(path, "Cannot encrypt fields below '$' positional update operator");
-    }
     switch (r.kind()) {
       case PLAIN -> { }
       case ENCRYPTED -> {
@@ -473,6 +523,26 @@ public final class CommandRewriter {
         }
       }
       default -> throw unusable(path, r);
+    }
+  }
+
+  /**
+   * A path with a positional element ({@code $}, {@code $[]}, {@code $[id]}) reaches into an
+   * array: nothing below it may be encrypted or hold encrypted fields.
+   */
+  private void checkPositional(String path) {
+    int at = path.indexOf(".$");
+    while (at >= 0) {
+      String before = withoutPositional(path.substring(0, at));
+      Resolution prefix = schema.resolve(before);
+      Resolution whole = schema.resolve(withoutPositional(path));
+      if (prefix.kind() != Kind.PLAIN || whole.kind() != Kind.PLAIN) {
+        if (path.startsWith(".$[", at)) {
+          throw refusal.of(path, "Array update operations not allowed on encrypted values");
+        }
+        throw refusal.of(path, "Cannot encrypt fields below '$' positional update operator");
+      }
+      at = path.indexOf(".$", at + 2);
     }
   }
 
@@ -505,11 +575,8 @@ public final class CommandRewriter {
     for (Map.Entry<String, BsonValue> field : fields.entrySet()) {
       String path = field.getKey();
       BsonValue value = field.getValue();
-      String plainPath = withoutPositional(path);
-      Resolution r = schema.resolve(plainPath);
-      if (!plainPath.equals(path) && r.kind() != Kind.PLAIN) {
-        throw refusal.of(path, "Cannot encrypt fields below '$' positional update operator");
-      }
+      checkPositional(path);
+      Resolution r = schema.resolve(withoutPositional(path));
       switch (r.kind()) {
         case ENCRYPTED -> out.put(path, marker.forWrite(path, r.node().encrypt(), value, null,
             schema));
@@ -563,7 +630,13 @@ public final class CommandRewriter {
     for (Map.Entry<String, BsonValue> field : projection.entrySet()) {
       BsonValue value = field.getValue();
       BsonValue rewritten = value;
-      if (value.isNumber() || value.isBoolean()) {
+      if (field.getKey().endsWith(".$")) {
+        Resolution r = schema.resolve(field.getKey().substring(0, field.getKey().length() - 2));
+        if (r.kind() != Kind.PLAIN) {
+          throw refusal.of(field.getKey(), "Encrypted field '" + field.getKey() + "' is not"
+              + " allowed to be evaluated by the positional projection operator");
+        }
+      } else if (value.isNumber() || value.isBoolean()) {
         rewritten = value;
       } else if (isOperatorDocument(value) && Set.of("$elemMatch", "$slice")
           .contains(value.asDocument().getFirstKey())) {
@@ -571,12 +644,6 @@ public final class CommandRewriter {
         if (r.kind() != Kind.PLAIN) {
           throw refusal.of(field.getKey(), "Encrypted field '" + field.getKey() + "' is not"
               + " allowed to be evaluated by " + value.asDocument().getFirstKey());
-        }
-      } else if (field.getKey().endsWith(".$")) {
-        Resolution r = schema.resolve(field.getKey().substring(0, field.getKey().length() - 2));
-        if (r.kind() != Kind.PLAIN) {
-          throw refusal.of(field.getKey(), "Encrypted field '" + field.getKey() + "' is not"
-              + " allowed to be evaluated by the positional projection operator");
         }
       } else {
         rewritten = expressions.forwarded(value);
@@ -642,6 +709,10 @@ public final class CommandRewriter {
         if (!spec.isDeterministic()) {
           throw refusal.of(field, "Distinct key is not allowed to be marked for encryption with"
               + " the randomized encryption algorithm", "each document's ciphertext differs");
+        }
+        if (marker.nonSimpleCollation() && spec.bsonTypes().contains(BsonType.STRING)) {
+          throw refusal.of(field, "Distinct key cannot be an encrypted string field if the"
+              + " collation is non-simple");
         }
       }
       case ANCESTOR -> throw refusal.of(field, "Distinct key is not allowed to be a prefix of an"

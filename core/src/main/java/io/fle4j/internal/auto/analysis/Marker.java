@@ -19,15 +19,32 @@ final class Marker {
   private final Refusal refusal;
   private final FieldCrypto crypto;
   private final boolean keepExistingCiphertext;
+  /** Whether comparisons run under a collation other than simple (binary) comparison. */
+  private final boolean nonSimpleCollation;
 
   /**
    * @param keepExistingCiphertext keep values that are already encrypted instead of refusing them
    *     (for encrypting existing data in place, where part of it may be encrypted already)
    */
   Marker(Refusal refusal, FieldCrypto crypto, boolean keepExistingCiphertext) {
+    this(refusal, crypto, keepExistingCiphertext, false);
+  }
+
+  private Marker(Refusal refusal, FieldCrypto crypto, boolean keepExistingCiphertext,
+      boolean nonSimpleCollation) {
     this.refusal = refusal;
     this.crypto = crypto;
     this.keepExistingCiphertext = keepExistingCiphertext;
+    this.nonSimpleCollation = nonSimpleCollation;
+  }
+
+  /** The same marker, for comparisons under a non-simple collation. */
+  Marker withNonSimpleCollation() {
+    return new Marker(refusal, crypto, keepExistingCiphertext, true);
+  }
+
+  boolean nonSimpleCollation() {
+    return nonSimpleCollation;
   }
 
   Refusal refusal() {
@@ -36,7 +53,7 @@ final class Marker {
 
   /** The same crypto, refusing in the name of another namespace. */
   Marker forNamespace(String namespace) {
-    return new Marker(new Refusal(namespace), crypto, false);
+    return new Marker(new Refusal(namespace), crypto, false, nonSimpleCollation);
   }
 
   /** A value compared with an encrypted field (equality, {@code $in}, an expression's {@code $eq}). */
@@ -46,6 +63,11 @@ final class Marker {
       throw refusal.of(path, "Cannot query on fields encrypted with the randomized encryption"
           + " algorithm", "only $exists can query it; use the deterministic algorithm for fields"
           + " you query by equality");
+    }
+    if (nonSimpleCollation && (value.isString() || value.isSymbol())) {
+      // The server would compare ciphertext bytes, ignoring the collation: silently wrong.
+      throw refusal.of(path, "cannot apply non-simple collation when comparing to element "
+          + "of type " + SchemaParser.name(value.getBsonType()) + " with client-side encryption");
     }
     checkSchemaType(path, spec, value);
     if (spec.keyAltNamePointer() != null) {
@@ -97,8 +119,10 @@ final class Marker {
 
   private void checkSchemaType(String path, EncryptSpec spec, BsonValue value) {
     if (!spec.bsonTypes().isEmpty() && !spec.bsonTypes().contains(value.getBsonType())) {
-      String allowed = spec.bsonTypes().stream().map(SchemaParser::name).sorted()
-          .collect(Collectors.joining(" "));
+      String allowed = spec.bsonTypes().containsAll(SchemaParser.NUMBER_TYPES)
+          && spec.bsonTypes().size() == SchemaParser.NUMBER_TYPES.size() ? "number"
+          : spec.bsonTypes().stream().map(SchemaParser::name).sorted()
+              .collect(Collectors.joining(" "));
       throw refusal.of(path, "Cannot encrypt element of type " + SchemaParser.name(value.getBsonType())
           + " because schema requires that type is one of: [ " + allowed + " ]");
     }

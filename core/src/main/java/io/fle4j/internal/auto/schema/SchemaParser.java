@@ -43,7 +43,8 @@ public final class SchemaParser {
   /** The JSON Schema {@code type} names (not BSON type names). */
   private static final Set<String> JSON_TYPE_NAMES =
       Set.of("object", "array", "number", "boolean", "string", "null");
-  private static final Set<BsonType> NUMBER_TYPES =
+  /** The types of the {@code number} alias. */
+  public static final Set<BsonType> NUMBER_TYPES =
       EnumSet.of(BsonType.DOUBLE, BsonType.INT32, BsonType.INT64, BsonType.DECIMAL128);
 
   /** Types no algorithm encrypts. */
