@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.bson.UuidRepresentation;
 
 /**
@@ -113,6 +114,23 @@ public final class EmbeddedMongo implements AutoCloseable {
             .applyConnectionString(new ConnectionString(connectionString))
             .uuidRepresentation(UuidRepresentation.STANDARD)
             .build());
+  }
+
+  /**
+   * Lets a test observe the raw bytes clients send: {@code listener} receives a copy of every
+   * complete wire-protocol message (16-byte header included) that any client connection sends,
+   * exactly as it arrived on the socket, before the relay rewrites anything. It is called on a
+   * relay thread before the message is forwarded, so a request has been observed by the time its
+   * reply reaches the client. Listeners must be thread-safe and quick; an exception from one is
+   * logged and ignored. Useful to prove what never leaves a client (for example the plaintext of
+   * an encrypted field), which a driver {@code CommandListener} cannot show.
+   *
+   * @param listener the observer
+   * @return a handle whose {@code close()} removes the listener
+   */
+  public AutoCloseable onClientMessage(Consumer<byte[]> listener) {
+    relay.addClientMessageListener(listener);
+    return () -> relay.removeClientMessageListener(listener);
   }
 
   /**

@@ -12,10 +12,13 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A TCP relay on 127.0.0.1 that sits between the driver and mongo-java-server and rewrites each
@@ -40,6 +43,8 @@ final class WireRelay implements AutoCloseable {
   private final AtomicInteger connectionIds = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CollectionOptionsShim collectionOptions = new CollectionOptionsShim();
+  /** Observers of what clients send, see {@link #addClientMessageListener}. */
+  private final List<Consumer<byte[]>> clientMessageListeners = new CopyOnWriteArrayList<>();
 
   /** Binds an ephemeral port on 127.0.0.1 and starts relaying connections to {@code upstream}. */
   WireRelay(InetSocketAddress upstream) throws IOException {
@@ -53,6 +58,30 @@ final class WireRelay implements AutoCloseable {
   /** The port the relay listens on. */
   int port() {
     return listener.getLocalPort();
+  }
+
+  /**
+   * Registers an observer of every complete message a client sends, exactly as it arrived on the
+   * socket (before any rewriting), called on the relay thread before the message is forwarded:
+   * so by the time the client has a reply, its observer has seen the request. Each call gets its
+   * own copy. An observer that throws is logged and ignored; it never breaks the relay.
+   */
+  void addClientMessageListener(Consumer<byte[]> listener) {
+    clientMessageListeners.add(listener);
+  }
+
+  void removeClientMessageListener(Consumer<byte[]> listener) {
+    clientMessageListeners.remove(listener);
+  }
+
+  private void notifyClientMessage(byte[] message) {
+    for (Consumer<byte[]> listener : clientMessageListeners) {
+      try {
+        listener.accept(message.clone());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "a client-message listener failed; ignored", e);
+      }
+    }
   }
 
   /** Stops accepting and closes every open connection. Idempotent. */
@@ -133,6 +162,9 @@ final class WireRelay implements AutoCloseable {
       try {
         byte[] message;
         while ((message = readMessage(in)) != null) {
+          if (direction == Direction.TO_SERVER) {
+            notifyClientMessage(message);
+          }
           byte[] shimmed = direction == Direction.TO_SERVER
               ? collectionOptions.toServer(message, pending)
               : message;

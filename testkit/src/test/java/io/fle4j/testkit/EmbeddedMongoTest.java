@@ -1,5 +1,6 @@
 package io.fle4j.testkit;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,6 +71,35 @@ class EmbeddedMongoTest {
     if (mongo != null) {
       mongo.close();
     }
+  }
+
+  @Test
+  void onClientMessage_seesTheRequestBytesBeforeTheReply_andStopsWhenClosed() throws Exception {
+    List<byte[]> seen = new CopyOnWriteArrayList<>();
+    String marker = "relay-listener-marker-" + COLLECTION_IDS.incrementAndGet();
+    MongoCollection<BsonDocument> coll =
+        db.getCollection("listener" + COLLECTION_IDS.incrementAndGet(), BsonDocument.class);
+    try (AutoCloseable handle = mongo.onClientMessage(seen::add)) {
+      coll.insertOne(new BsonDocument("m", new BsonString(marker)));
+      // Observed before forwarding, so the insert's reply implies the listener already ran.
+      assertThat(seen).anySatisfy(m -> assertThat(contains(m, marker.getBytes(UTF_8))).isTrue());
+    }
+    int before = seen.size();
+    coll.insertOne(new BsonDocument("m", new BsonString(marker)));
+    assertThat(seen).hasSize(before);
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   @Test
