@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import io.fle4j.internal.auto.analysis.CommandAnalyzer;
+import io.fle4j.internal.auto.analysis.PlainDocuments;
 import org.bson.BsonBinary;
 import org.bson.BsonBinarySubType;
 import org.bson.BsonDocument;
@@ -98,8 +99,9 @@ public final class AutoEncryptionEngine implements AutoCloseable {
     if (bypassAutoEncryption) {
       return command;
     }
+    BsonDocument plain = PlainDocuments.of(command);
     return analysed(crypto -> new CommandAnalyzer(ns -> rewriter(ns, null, crypto))
-        .analyse(database, command));
+        .analyse(database, plain));
   }
 
   /**

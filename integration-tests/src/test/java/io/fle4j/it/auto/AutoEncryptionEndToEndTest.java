@@ -254,7 +254,7 @@ class AutoEncryptionEndToEndTest {
         "$rename between two encrypted fields must have the same metadata or both be unencrypted");
     assertRefused(() -> patients.updateOne(eq("_id", 1),
         List.of(Document.parse("{$set: {ssn: {$concat: ['$ssn', 'x']}}}"))), "ssn",
-        "Encrypted field 'ssn' is not allowed to be evaluated by $concat");
+        "Encrypted field 'ssn' is not allowed to be evaluated by string concatination ($concat)");
     assertRefused(() -> patients.updateOne(eq("_id", 1), Updates.set("ssn", 42)), "ssn",
         "Cannot encrypt element of type int because schema requires that type is one of: [ string ]");
     assertRefused(() -> patients.updateOne(eq("_id", 1), Updates.set("notes", "x")), "notes",

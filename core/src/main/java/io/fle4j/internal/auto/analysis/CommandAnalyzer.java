@@ -3,10 +3,10 @@ package io.fle4j.internal.auto.analysis;
 import com.mongodb.MongoNamespace;
 import io.fle4j.EncryptedFieldOperationException;
 import io.fle4j.internal.auto.schema.CollectionSchema;
-import io.fle4j.internal.auto.schema.SchemaNode;
 import io.fle4j.internal.auto.schema.SchemaParser;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.bson.BsonArray;
@@ -34,6 +34,41 @@ public final class CommandAnalyzer {
   /** Commands that carry a collection's data and are analysed against its schema. */
   public static final Set<String> ANALYSED = Set.of("aggregate", "count", "distinct", "delete",
       "find", "findAndModify", "insert", "update", "create", "createIndexes", "collMod", "explain");
+
+  /** Fields every command may carry: sessions, transactions, concerns, the stable API. */
+  private static final Set<String> GENERIC_FIELDS = Set.of("$db", "lsid", "txnNumber",
+      "autocommit", "startTransaction", "readConcern", "writeConcern", "maxTimeMS", "comment",
+      "$readPreference", "$clusterTime", "apiVersion", "apiStrict", "apiDeprecationErrors",
+      "$client", "mayBypassWriteBlocking", "rawData");
+  /**
+   * The fields of each analysed command, as the server's command definitions name them. Like
+   * mongocryptd, which parses them strictly, an analysed command with any other field is refused:
+   * a field fle4j does not know is a field it did not analyse.
+   */
+  private static final Map<String, Set<String>> FIELDS = Map.ofEntries(
+      Map.entry("find", Set.of("filter", "projection", "sort", "hint", "skip", "limit",
+          "batchSize", "singleBatch", "max", "min", "returnKey", "showRecordId", "tailable",
+          "oplogReplay", "noCursorTimeout", "awaitData", "allowPartialResults", "collation",
+          "allowDiskUse", "let", "readOnce", "allowSpeculativeMajorityRead",
+          "includeQueryStatsMetrics")),
+      Map.entry("aggregate", Set.of("pipeline", "explain", "allowDiskUse", "cursor",
+          "bypassDocumentValidation", "collation", "hint", "let", "includeQueryStatsMetrics")),
+      Map.entry("count", Set.of("query", "limit", "skip", "hint", "collation", "fields")),
+      Map.entry("distinct", Set.of("key", "query", "collation", "hint")),
+      Map.entry("insert", Set.of("documents", "ordered", "bypassDocumentValidation")),
+      Map.entry("update", Set.of("updates", "ordered", "bypassDocumentValidation", "let")),
+      Map.entry("delete", Set.of("deletes", "ordered", "let")),
+      Map.entry("findAndModify", Set.of("query", "sort", "remove", "update", "new", "fields",
+          "upsert", "bypassDocumentValidation", "collation", "arrayFilters", "hint", "let")),
+      Map.entry("explain", Set.of("verbosity")),
+      Map.entry("create", Set.of("capped", "autoIndexId", "idIndex", "size", "max",
+          "storageEngine", "validator", "validationLevel", "validationAction",
+          "indexOptionDefaults", "viewOn", "pipeline", "collation", "changeStreamPreAndPostImages",
+          "timeseries", "clusteredIndex", "expireAfterSeconds", "encryptedFields", "temp")),
+      Map.entry("collMod", Set.of("validator", "validationLevel", "validationAction", "index",
+          "viewOn", "pipeline", "expireAfterSeconds", "changeStreamPreAndPostImages",
+          "timeseries", "cappedSize", "cappedMax", "dryRun")),
+      Map.entry("createIndexes", Set.of("indexes", "commitQuorum")));
 
   private final Function<MongoNamespace, CommandRewriter> rewriters;
 
@@ -65,6 +100,13 @@ public final class CommandAnalyzer {
       throw refuse(database, "command not supported for auto encryption: " + name,
           "fle4j cannot prove it carries no encrypted field");
     }
+    for (String field : command.keySet()) {
+      if (!field.equals(name) && !GENERIC_FIELDS.contains(field)
+          && !FIELDS.get(name).contains(field)) {
+        throw refuse(database, "BSON field '" + name + "." + field + "' is an unknown field.",
+            "automatic encryption analyses only the fields it knows");
+      }
+    }
     BsonValue target = command.get(name);
     if (name.equals("explain")) {
       if (!target.isDocument()) {
@@ -77,12 +119,20 @@ public final class CommandAnalyzer {
       BsonValue innerDb = explained.get("$db");
       if (innerDb != null && !innerDb.equals(new org.bson.BsonString(database))) {
         throw refuse(database, "Mismatched $db in explain command. Expected " + database
-            + " but got " + innerDb);
+            + " but got " + (innerDb.isString() ? innerDb.asString().getValue() : innerDb));
       }
       String inner = explained.getFirstKey();
       if (!ANALYSED.contains(inner) || inner.equals("explain")) {
-        throw refuse(database, "command not supported for auto encryption: " + inner,
-            "in an explain");
+        throw refuse(database, "Explain failed due to unknown command: " + inner,
+            "command not supported for auto encryption: " + inner + " in an explain");
+      }
+      BsonValue innerTarget = explained.get(inner);
+      if (!innerTarget.isString()) {
+        throw refuse(database, "non-collection command not supported for auto encryption: "
+            + name);
+      }
+      if (innerTarget.asString().getValue().isEmpty()) {
+        throw refuse(database, "empty collection name on command: " + name);
       }
       return with(command, name, explained, analyse(database, explained));
     }
@@ -100,13 +150,15 @@ public final class CommandAnalyzer {
     };
   }
 
-  private BsonDocument analyse(String name, CommandRewriter rewriter, BsonDocument command) {
+  private BsonDocument analyse(String name, CommandRewriter collection, BsonDocument command) {
+    // A command-wide collation applies to every comparison it makes.
+    CommandRewriter rewriter = collection.withCollation(command.get("collation"));
     Rewrite rewrite = new Rewrite(command);
     switch (name) {
       case "insert" -> rewrite.eachDocument("documents", rewriter::encryptDocument);
       case "update" -> rewrite.eachDocument("updates", statement -> update(rewriter, statement));
-      case "delete" -> rewrite.eachDocument("deletes", statement -> filterField(rewriter,
-          statement, "q"));
+      case "delete" -> rewrite.eachDocument("deletes", statement -> filterField(
+          rewriter.withCollation(statement.get("collation")), statement, "q"));
       case "find" -> {
         rewrite.document("filter", rewriter::rewriteFilter);
         rewrite.document("projection", rewriter::rewriteProjection);
@@ -163,7 +215,8 @@ public final class CommandAnalyzer {
     return rewrite.result();
   }
 
-  private static BsonDocument update(CommandRewriter rewriter, BsonDocument statement) {
+  private static BsonDocument update(CommandRewriter collection, BsonDocument statement) {
+    CommandRewriter rewriter = collection.withCollation(statement.get("collation"));
     BsonDocument out = filterField(rewriter, statement, "q");
     boolean upsert = statement.getBoolean("upsert", BsonBoolean.FALSE).getValue();
     BsonValue u = statement.get("u");
@@ -255,10 +308,9 @@ public final class CommandAnalyzer {
           (create ? "create" : "collMod") + " validator of " + namespace.getFullName());
       return;
     }
+    // The schema libmongocrypt would use: schemaMap's entry, else the server's (for create,
+    // none yet).
     rewriter = rewriters.apply(namespace);
-    if (create) {
-      rewriter = rewriter.with(new CollectionSchema(namespace.getFullName(), SchemaNode.PLAIN));
-    }
     if (rewriter.rewriteFilter(doc) != doc) {
       throw rewriter.refusal().of(null, "Comparison to encrypted fields not supported in"
           + " collection validator.", "its constants would be stored in plaintext");

@@ -730,8 +730,8 @@ public final class CommandRewriter {
               + "' is encrypted, so the server cannot see inside it");
       case CONFLICT -> refusal.of(path, "Found conflicting encryption metadata for path: '" + path
           + "'");
-      case UNKNOWN -> refusal.of(path, "Cannot use field '" + path + "' whose encryption"
-          + " properties are not known until runtime");
+      case UNKNOWN -> refusal.of(path, "Cannot get metadata for path whose encryption"
+          + " properties are not known until runtime.", "'" + path + "'");
       case ANCESTOR -> refusal.of(path, "Found forbidden reference to prefix of encrypted field "
           + path);
       default -> refusal.of(path, "Cannot use encrypted field '" + path + "' here");

@@ -31,6 +31,18 @@ import org.bson.BsonValue;
  * current document, whole-document variables) is refused.
  */
 final class ExpressionAnalysis {
+  /** mongocryptd's words for what evaluates a value, where its errors use them. */
+  private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
+      Map.entry("$gt", "a greater than comparison"),
+      Map.entry("$gte", "a greater than or equal comparison"),
+      Map.entry("$lt", "a less than comparison"),
+      Map.entry("$lte", "a less than or equal comparison"),
+      Map.entry("$cmp", "a three-way comparison"), Map.entry("$add", "an addition calculation"),
+      Map.entry("$and", "a conjunction"), Map.entry("$or", "a disjunction"),
+      Map.entry("$not", "a negation"), Map.entry("$concat", "string concatination"),
+      Map.entry("$type", "a string type determination"),
+      Map.entry("$getField", "a $getField expression"));
+
   private final CollectionSchema schema;
   private final Marker marker;
   private final Refusal refusal;
@@ -112,7 +124,10 @@ final class ExpressionAnalysis {
         yield new BsonDocument(operator, operands(argument, operator));
       }
       case "$meta" -> expression;
-      default -> new BsonDocument(operator, operands(argument, operator));
+      case "$reduce" -> new BsonDocument(operator, reduce(argument, evaluatedBy));
+      default -> new BsonDocument(operator, operands(argument,
+          DESCRIPTIONS.containsKey(operator)
+              ? DESCRIPTIONS.get(operator) + " (" + operator + ")" : operator));
     };
   }
 
@@ -156,11 +171,16 @@ final class ExpressionAnalysis {
       }
       return out;
     }
+    boolean unencryptedFirst = leaves.get(0).field != null && leaves.get(0).spec == null;
     for (Leaf leaf : leaves) {
       if (leaf.field != null && leaf.spec == null) {
-        throw refusal.of(encrypted.field, "Comparison disallowed between encrypted fields and"
-            + " unencrypted fields; '" + encrypted.field + "' is encrypted but is compared to '"
-            + leaf.field + "'");
+        throw unencryptedFirst
+            ? refusal.of(leaf.field, "Comparison disallowed between unencrypted fields and"
+                + " encrypted fields; '" + leaf.field + "' is unencrypted but is compared to '"
+                + encrypted.field + "'")
+            : refusal.of(encrypted.field, "Comparison disallowed between encrypted fields and"
+                + " unencrypted fields; '" + encrypted.field + "' is encrypted but is compared to '"
+                + leaf.field + "'");
       }
       if (leaf.field != null && !leaf.spec.equals(encrypted.spec)) {
         throw refusal.of(encrypted.field, "Comparison disallowed between fields with different"
@@ -183,6 +203,44 @@ final class ExpressionAnalysis {
       out.add(rewriteComparedSide(side, encrypted.field, encrypted.spec));
     }
     return out;
+  }
+
+  /**
+   * A value compared with a field outside any expression ({@code $graphLookup}'s {@code
+   * startWith} with its {@code connectToField}): when that field is encrypted, every field the
+   * value names must be encrypted the same way and every literal is encrypted; when it is not,
+   * the value may name no encrypted field.
+   *
+   * @param spec the compared field's encryption, or null when it is not encrypted
+   */
+  BsonValue comparedWith(String field, EncryptSpec spec, BsonValue value) {
+    List<Leaf> leaves = new ArrayList<>();
+    leaves(value, leaves);
+    if (spec == null) {
+      for (Leaf leaf : leaves) {
+        if (leaf.spec != null) {
+          throw refusal.of(leaf.field, "Comparison disallowed between encrypted fields and"
+              + " unencrypted fields; '" + leaf.field + "' is encrypted but is compared to '"
+              + field + "'");
+        }
+      }
+      return rewriteComparedSide(value, null, null);
+    }
+    for (Leaf leaf : leaves) {
+      if (leaf.field != null && !spec.equals(leaf.spec)) {
+        throw refusal.of(field, "Comparison disallowed between unencrypted fields and encrypted"
+            + " fields; '" + leaf.field + "' is unencrypted but is compared to '" + field + "'");
+      }
+      if (leaf.computedBy != null) {
+        throw refusal.of(field, "Result of evaluating " + leaf.computedBy + " forbidden from"
+            + " being compared to encrypted fields but is compared to '" + field + "'");
+      }
+    }
+    if (!spec.isDeterministic()) {
+      throw refusal.of(field, "Comparison disallowed between fields where one is randomly"
+          + " encrypted; field '" + field + "' is randomly encrypted.");
+    }
+    return rewriteComparedSide(value, field, spec);
   }
 
   /** {@code $in: [x, [literal, ...]]}: the list joins the comparison; any other list is evaluated. */
@@ -351,6 +409,19 @@ final class ExpressionAnalysis {
         rewrite(argument.asDocument().get("in"), evaluatedBy));
   }
 
+  /** {@code $reduce}: input and initial value are evaluated; {@code in} is the result. */
+  private BsonValue reduce(BsonValue argument, String evaluatedBy) {
+    if (!argument.isDocument()) {
+      throw refusal.of(null, "$reduce takes {input, initialValue, in}", "got " + argument);
+    }
+    BsonDocument out = new BsonDocument();
+    for (Map.Entry<String, BsonValue> e : argument.asDocument().entrySet()) {
+      out.put(e.getKey(), e.getKey().equals("in") ? rewrite(e.getValue(), evaluatedBy)
+          : rewrite(e.getValue(), "a reduce initializer"));
+    }
+    return out;
+  }
+
   private BsonArray each(BsonArray values, String evaluatedBy) {
     BsonArray out = new BsonArray();
     for (BsonValue value : values) {
@@ -436,8 +507,8 @@ final class ExpressionAnalysis {
       case INSIDE_ENCRYPTED -> insideEncrypted(path, r);
       case CONFLICT -> refusal.of(path, "Found conflicting encryption metadata for path: '"
           + path + "'");
-      default -> refusal.of(path, "Cannot use field '" + path + "' whose encryption properties"
-          + " are not known until runtime");
+      default -> refusal.of(path, "Cannot get metadata for path whose encryption properties are"
+          + " not known until runtime.", "'" + path + "'");
     };
   }
 

@@ -138,8 +138,12 @@ final class PipelineAnalysis {
         return new Step(stage, schema(in, SchemaNode.PLAIN));
       }
       case "$sortByCount": {
-        BsonValue group = expressions.evaluated(body, "$sortByCount");
-        return new Step(new BsonDocument(name, group), schema(in, SchemaNode.PLAIN));
+        // {$group: {_id: <expression>, count: {$sum: 1}}}, then a sort on count.
+        BsonValue group = groupKey(body, in, expressions);
+        Map<String, SchemaNode> fields = new LinkedHashMap<>();
+        fields.put("_id", expressions.outputSchema(body));
+        fields.put("count", SchemaNode.PLAIN);
+        return new Step(new BsonDocument(name, group), schema(in, SchemaNode.object(fields)));
       }
       case "$bucket": case "$bucketAuto": {
         BsonDocument spec = document(name, body);
@@ -214,16 +218,11 @@ final class PipelineAnalysis {
         }
         return new Step(new BsonDocument(name, spec), schema(in, node));
       }
-      case "$collStats": case "$searchMeta": case "$listSearchIndexes":
+      case "$collStats": case "$listSearchIndexes":
         return new Step(stage, schema(in, SchemaNode.PLAIN));
-      case "$search": case "$vectorSearch": {
-        if (body.isDocument() && body.asDocument().getBoolean("returnStoredSource",
-            org.bson.BsonBoolean.FALSE).getValue()) {
-          throw refusal.of(null, "'returnStoredSource' must be false if collection contains"
-              + " encrypted fields.");
-        }
-        return new Step(stage, in);
-      }
+      // $search, $vectorSearch and $searchMeta are refused (fle4j is stricter than mongocryptd
+      // here): their queries name fields and carry values the search index compares, and an
+      // encrypted field's value would go to the server in plaintext.
       default:
         throw refusal.of(null, "Aggregation stage " + name + " is not allowed or supported with"
             + " automatic encryption.");
@@ -343,9 +342,13 @@ final class PipelineAnalysis {
     BsonValue id = spec.get("_id");
     out.put("_id", groupKey(id, in, expressions));
     fields.put("_id", expressions.outputSchema(id));
+    boolean encryptedKey = fields.get("_id").hasEncryptedFields();
     for (Map.Entry<String, BsonValue> field : spec.entrySet()) {
       if (field.getKey().equals("_id")) {
         continue;
+      }
+      if (encryptedKey) {
+        checkConstantInitializer(field.getKey(), field.getValue());
       }
       Accumulated a = accumulator(field.getKey(), field.getValue(), in, expressions);
       out.put(field.getKey(), a.expression());
@@ -365,6 +368,21 @@ final class PipelineAnalysis {
       }
     }
     return expressions.forwarded(id);
+  }
+
+  /**
+   * {@code $accumulator} runs its {@code init} once per group with {@code initArgs}: when the
+   * group key holds encrypted values, those arguments may not be computed from the documents.
+   */
+  private void checkConstantInitializer(String field, BsonValue accumulator) {
+    if (accumulator.isDocument() && accumulator.asDocument().containsKey("$accumulator")
+        && accumulator.asDocument().get("$accumulator").isDocument()) {
+      BsonValue initArgs = accumulator.asDocument().getDocument("$accumulator").get("initArgs");
+      if (initArgs != null && !referencedPaths(initArgs).isEmpty()) {
+        throw refusal.of(field, "Accumulator '$accumulator' must have a constant initializer"
+            + " (initArgs) when the group key contains encrypted fields.");
+      }
+    }
   }
 
   private record Accumulated(BsonValue expression, SchemaNode schema) {}
@@ -496,7 +514,8 @@ final class PipelineAnalysis {
           + " deterministic algorithm.");
     }
     if (spec.containsKey("startWith")) {
-      out.put("startWith", expressions.evaluated(spec.get("startWith"), "$graphLookup startWith"));
+      // Its values are compared with connectToField's: encrypted alike, or refused.
+      out.put("startWith", expressions.comparedWith(to, b, spec.get("startWith")));
     }
     if (spec.containsKey("restrictSearchWithMatch")) {
       out.put("restrictSearchWithMatch", rewriter.rewriteFilter(

@@ -47,6 +47,7 @@ import com.mongodb.connection.ClusterDescription;
 import io.fle4j.EncryptedFieldOperationException;
 import io.fle4j.internal.auto.AutoEncryptionEngine;
 import io.fle4j.internal.auto.analysis.CommandRewriter;
+import io.fle4j.internal.auto.analysis.PlainDocuments;
 import io.fle4j.internal.auto.decrypt.DecryptingCursor;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +116,7 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
 
   private BsonDocument bson(Bson value) {
     if (value instanceof BsonDocument document) {
-      return document;
+      return PlainDocuments.of(document);
     }
     return value == null ? null : value.toBsonDocument(delegate.getDocumentClass(), registry);
   }

@@ -123,6 +123,14 @@ public final class SchemaParser {
     SchemaNode node(BsonDocument schema, Allowed allowed, boolean topLevel,
         List<Metadata> chain, String path) {
       checkKeywords(schema, path);
+      // The server's own parse comes first: the types of encrypt and encryptMetadata.
+      for (String keyword : List.of("encrypt", "encryptMetadata")) {
+        BsonValue value = schema.get(keyword);
+        if (value != null && !value.isDocument()) {
+          throw error(path + "." + keyword, "$jsonSchema keyword '" + keyword
+              + "' must be an object , got " + value.getBsonType());
+        }
+      }
       BsonValue encrypt = schema.get("encrypt");
       BsonValue encryptMetadata = schema.get("encryptMetadata");
       if (encrypt != null) {
@@ -290,6 +298,9 @@ public final class SchemaParser {
               + "' must be a string or an array of strings, got " + name.getBsonType());
         }
         String text = name.asString().getValue();
+        if (keyword.equals("type") && text.equals("integer")) {
+          throw error(path + ".type", "$jsonSchema type 'integer' is not currently supported.");
+        }
         boolean known = keyword.equals("type") ? JSON_TYPE_NAMES.contains(text)
             : TYPE_NAMES.containsKey(text) || text.equals("number");
         if (!known) {

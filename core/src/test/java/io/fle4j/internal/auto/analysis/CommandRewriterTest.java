@@ -125,7 +125,7 @@ class CommandRewriterTest {
     assertRefused(() -> rewriter.rewriteFilter(doc("{ssn: {$elemMatch: {a: 1}}}")), "ssn",
         "$elemMatch is unsupported on encrypted fields");
     assertRefused(() -> rewriter.rewriteFilter(doc("{$expr: {$gt: ['$ssn', 'a']}}")), "ssn",
-        "Encrypted field 'ssn' is not allowed to be evaluated by $gt");
+        "Encrypted field 'ssn' is not allowed to be evaluated by a greater than comparison ($gt)");
     assertRefused(() -> rewriter.rewriteFilter(doc("{$expr: {$eq: ['$ssn', '$plan']}}")), "ssn",
         "Comparison disallowed between encrypted fields and unencrypted fields");
     assertRefused(() -> rewriter.rewriteFilter(doc("{$expr: {$eq: ['$ssn', '$$v']}}")), "ssn",
@@ -190,7 +190,7 @@ class CommandRewriterTest {
     assertRefused(() -> rewriter.rewriteUpdatePipeline(List.of(doc("{$set: {lastSeen: '$$NOW'}}")), false), null,
         "Pipelines in updates are not allowed");
     assertRefused(() -> rewriter.rewriteUpdatePipeline(List.of(doc("{$set: {plan: {$concat: ['$ssn', 'x']}}}")), false),
-        "ssn", "Encrypted field 'ssn' is not allowed to be evaluated by $concat");
+        "ssn", "Encrypted field 'ssn' is not allowed to be evaluated by string concatination ($concat)");
     assertRefused(() -> rewriter.rewriteUpdatePipeline(List.of(doc("{$match: {}}")), false), null,
         "Aggregation stage $match is not allowed or supported with automatic encryption.");
   }

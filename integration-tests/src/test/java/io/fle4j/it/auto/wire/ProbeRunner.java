@@ -31,7 +31,11 @@ import org.bson.json.JsonWriterSettings;
  * Nothing stops at the first problem: every outcome is kept for one report at the end.
  */
 final class ProbeRunner {
-  enum Verdict { CLEAN, NO_VALUE_SENT, REFUSED, LEAK, REFUSED_AFTER_SENDING, UNOBSERVED, SKIPPED }
+  enum Verdict {
+    CLEAN, NO_VALUE_SENT, REFUSED, LEAK, REFUSED_AFTER_SENDING, UNOBSERVED, SKIPPED,
+    /** A canary in a position no encrypted field's value goes ({@link PassThroughPositions}). */
+    PASS_THROUGH
+  }
 
   record Outcome(String call, Verdict verdict, String detail) {}
 
@@ -141,6 +145,10 @@ final class ProbeRunner {
     }
     boolean controlSeen = window.stream().anyMatch(m -> Canaries.contains(m, control));
     String error = thrown == null ? "" : " [" + oneLine(thrown) + "]";
+    String passThrough = PassThroughPositions.CALLS.get(call);
+    if (!leaks.isEmpty() && passThrough != null && controlSeen) {
+      return new Outcome(call, Verdict.PASS_THROUGH, passThrough);
+    }
     if (!leaks.isEmpty()) {
       return new Outcome(call, Verdict.LEAK, String.join("\n", leaks) + error);
     }
