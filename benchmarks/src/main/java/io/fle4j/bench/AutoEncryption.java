@@ -101,7 +101,8 @@ public class AutoEncryption {
             + java.util.Base64.getEncoder().encodeToString(fixture.keyId.getData()) + "', subType: '04'}}]}}"));
       }
       client = Fle4jMongoClients.create(fixture.autoSettings(
-          Map.of("bench.inserts", new BsonDocument("properties", properties)), false));
+          Map.of("bench.inserts", new BsonDocument("bsonType", new org.bson.BsonString("object"))
+              .append("properties", properties)), false));
       inserts = client.getDatabase("bench").getCollection("inserts");
     }
 
