@@ -23,7 +23,6 @@ import io.fle4j.internal.vault.DataKeys.DataKey;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -130,10 +129,10 @@ public final class AutoEncryptionEngine implements AutoCloseable {
 
     @Override
     public BsonBinary encrypt(BsonValue value, EncryptSpec spec, String keyAltName) {
-      Optional<DataKey> key = keyAltName != null ? dataKeys.cachedByAltName(keyAltName)
+      DataKey key = keyAltName != null ? dataKeys.cachedByAltName(keyAltName)
           : dataKeys.cachedById(spec.keyId());
-      if (key.isPresent()) {
-        return ValueCipher.encrypt(value, spec.algorithm(), key.get().id(), key.get().key());
+      if (key != null) {
+        return ValueCipher.encrypt(value, spec.algorithm(), key.id(), key.key());
       }
       if (keyAltName != null) {
         altNames.add(keyAltName);

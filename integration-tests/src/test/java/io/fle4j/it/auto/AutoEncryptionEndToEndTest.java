@@ -271,6 +271,30 @@ class AutoEncryptionEndToEndTest {
     assertThat(raw.find().into(new ArrayList<>())).isEqualTo(before);
   }
 
+  @Test
+  void nonSimpleCollation_refusesEncryptedStringComparisons_whereverItIsSet() {
+    insertPatients(2);
+    com.mongodb.client.model.Collation french =
+        com.mongodb.client.model.Collation.builder().locale("fr").collationStrength(
+            com.mongodb.client.model.CollationStrength.PRIMARY).build();
+    String text = "cannot apply non-simple collation when comparing to element";
+    // The server would compare ciphertext bytes and ignore the collation: silently wrong.
+    assertRefused(() -> patients.find(eq("ssn", "ssn-1")).collation(french).first(), "ssn", text);
+    assertRefused(() -> patients.find().collation(french).filter(eq("ssn", "ssn-1")).first(), "ssn",
+        text);
+    assertRefused(() -> patients.countDocuments(eq("ssn", "ssn-1"),
+        new com.mongodb.client.model.CountOptions().collation(french)), "ssn", text);
+    assertRefused(() -> patients.deleteOne(eq("ssn", "ssn-1"),
+        new com.mongodb.client.model.DeleteOptions().collation(french)), "ssn", text);
+    assertRefused(() -> patients.aggregate(List.of(Aggregates.match(eq("ssn", "ssn-1"))))
+        .collation(french).first(), "ssn", text);
+    assertRefused(() -> patients.distinct("ssn", String.class).collation(french).first(), "ssn",
+        "Distinct key cannot be an encrypted string field if the collation is non-simple");
+    // Comparisons of unencrypted fields keep working under any collation.
+    assertThat(patients.find(eq("plan", "gold")).collation(french).first()).isNotNull();
+    assertThat(patients.countDocuments(eq("ssn", "ssn-1"))).isEqualTo(1);
+  }
+
   private static void assertRefused(Executable operation, String field, String reason) {
     Throwable thrown = org.junit.jupiter.api.Assertions.assertThrows(EncryptedFieldOperationException.class, operation);
     assertThat(((EncryptedFieldOperationException) thrown).field()).isEqualTo(field);

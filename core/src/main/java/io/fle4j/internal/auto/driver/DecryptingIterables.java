@@ -39,18 +39,18 @@ public final class DecryptingIterables {
 
   @SuppressWarnings("unchecked")
   public static <R> FindIterable<R> find(FindIterable<RawBsonDocument> raw, Class<R> resultClass,
-      Results results, CollectionAnalysis analysis, java.util.function.Function<Bson, BsonDocument> toBson) {
-    return (FindIterable<R>) proxy(FindIterable.class, raw, resultClass, results, analysis, toBson);
+      Results results, IterableInputs inputs) {
+    return (FindIterable<R>) proxy(FindIterable.class, raw, resultClass, results, inputs);
   }
 
   @SuppressWarnings("unchecked")
   public static <R> AggregateIterable<R> aggregate(AggregateIterable<RawBsonDocument> raw,
-      Class<R> resultClass, Results results) {
-    return (AggregateIterable<R>) proxy(AggregateIterable.class, raw, resultClass, results, null, null);
+      Class<R> resultClass, Results results, IterableInputs inputs) {
+    return (AggregateIterable<R>) proxy(AggregateIterable.class, raw, resultClass, results, inputs);
   }
 
   private static Object proxy(Class<?> type, MongoIterable<RawBsonDocument> raw, Class<?> resultClass,
-      Results results, CollectionAnalysis analysis, java.util.function.Function<Bson, BsonDocument> toBson) {
+      Results results, IterableInputs inputs) {
     InvocationHandler handler = new InvocationHandler() {
       @Override
       @SuppressWarnings({"unchecked", "rawtypes"})
@@ -98,8 +98,8 @@ public final class DecryptingIterables {
           }
           default -> { }
         }
-        Object[] rewritten = analysis == null || kind != IterableMethods.Kind.ANALYSED ? args
-            : RewritingIterables.rewriteArguments(method, args, analysis, toBson);
+        Object[] rewritten = kind == IterableMethods.Kind.ANALYSED
+            ? inputs.rewrite(method, args) : args;
         return RewritingIterables.forward(proxy, raw, method, rewritten);
       }
 

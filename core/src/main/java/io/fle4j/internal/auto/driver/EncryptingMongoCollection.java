@@ -15,6 +15,7 @@ import com.mongodb.client.ListSearchIndexesIterable;
 import com.mongodb.client.MapReduceIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Collation;
 import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.CreateIndexOptions;
 import com.mongodb.client.model.DeleteManyModel;
@@ -248,7 +249,8 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
     BsonDocument rewritten = analysed(r -> r.rewriteFilter(plain));
     FindIterable<RawBsonDocument> iterable = session == null
         ? rawReads.find(rewritten) : rawReads.find(session, rewritten);
-    return DecryptingIterables.find(iterable, resultClass, results, analysis(), this::bson);
+    return DecryptingIterables.find(iterable, resultClass, results,
+        IterableInputs.find(analysis(), this::bson, plain));
   }
 
   @Override
@@ -289,7 +291,8 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
 
   private long doCountDocuments(ClientSession session, Bson filter, CountOptions options) {
     BsonDocument plain = bson(filter);
-    BsonDocument rewritten = analysed(r -> r.rewriteFilter(plain));
+    BsonDocument rewritten = analysed(r -> r.withCollation(collation(options.getCollation()))
+        .rewriteFilter(plain));
     return session == null ? reads.countDocuments(rewritten, options)
         : reads.countDocuments(session, rewritten, options);
   }
@@ -329,7 +332,8 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
     DistinctIterable<R> iterable = session == null
         ? reads.distinct(fieldName, rewritten, resultClass)
         : reads.distinct(session, fieldName, rewritten, resultClass);
-    return RewritingIterables.distinct(iterable, analysis(), this::bson);
+    return RewritingIterables.distinct(iterable,
+        IterableInputs.distinct(analysis(), this::bson, fieldName, plain));
   }
 
   // ------------------------------------------------------------------ aggregate, watch, mapReduce
@@ -365,7 +369,8 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
     List<BsonDocument> rewritten = analysed(r -> r.rewritePipeline(plain));
     AggregateIterable<RawBsonDocument> iterable = session == null
         ? rawReads.aggregate(rewritten) : rawReads.aggregate(session, rewritten);
-    return DecryptingIterables.aggregate(iterable, resultClass, results);
+    return DecryptingIterables.aggregate(iterable, resultClass, results,
+        IterableInputs.aggregate(analysis(), this::bson, plain));
   }
 
   @Override
@@ -576,7 +581,8 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
     BsonDocument plainFilter = bson(filter);
     BsonDocument plainReplacement = encode(replacement);
     BsonDocument sort = bson(options.getSort());
-    Parts parts = analysed(r -> {
+    Parts parts = analysed(collection -> {
+      CommandRewriter r = collection.withCollation(collation(options.getCollation()));
       r.checkSort(sort);
       return new Parts(r.rewriteFilter(plainFilter),
           r.rewriteUpdate(plainReplacement, options.isUpsert()), null);
@@ -691,7 +697,7 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
   private UpdateResult update(ClientSession session, Bson filter, Bson update,
       List<? extends Bson> pipeline, UpdateOptions options, boolean many) {
     Parts parts = analysedUpdate(filter, update, pipeline, options.isUpsert(),
-        options.getSort(), null);
+        options.getSort(), null, options.getCollation());
     BsonDocument rewrittenFilter = parts.filter();
     if (pipeline != null) {
       List<BsonDocument> stages = parts.pipeline();
@@ -763,7 +769,8 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
 
   private DeleteResult delete(ClientSession session, Bson filter, DeleteOptions options, boolean many) {
     BsonDocument plain = bson(filter);
-    BsonDocument rewritten = analysed(r -> r.rewriteFilter(plain));
+    BsonDocument rewritten = analysed(r -> r.withCollation(collation(options.getCollation()))
+        .rewriteFilter(plain));
     if (many) {
       return session == null ? writes.deleteMany(rewritten, options)
           : writes.deleteMany(session, rewritten, options);
@@ -800,7 +807,7 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
 
   private T doFindOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
     BsonDocument rewritten = analysedUpdate(filter, null, null, false, options.getSort(),
-        options.getProjection()).filter();
+        options.getProjection(), options.getCollation()).filter();
     return session == null ? reads.findOneAndDelete(rewritten, options)
         : reads.findOneAndDelete(session, rewritten, options);
   }
@@ -834,7 +841,7 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
       FindOneAndReplaceOptions options) {
     BsonDocument plainReplacement = encode(replacement);
     Parts parts = analysedUpdate(filter, plainReplacement, null, options.isUpsert(),
-        options.getSort(), options.getProjection());
+        options.getSort(), options.getProjection(), options.getCollation());
     BsonDocument rewrittenFilter = parts.filter();
     BsonDocument encrypted = parts.update();
     BsonDocument result = session == null
@@ -896,7 +903,7 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
   private T findOneAndUpdate(ClientSession session, Bson filter, Bson update,
       List<? extends Bson> pipeline, FindOneAndUpdateOptions options) {
     Parts parts = analysedUpdate(filter, update, pipeline, options.isUpsert(), options.getSort(),
-        options.getProjection());
+        options.getProjection(), options.getCollation());
     BsonDocument rewrittenFilter = parts.filter();
     if (pipeline != null) {
       List<BsonDocument> stages = parts.pipeline();
@@ -984,7 +991,8 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
 
   @SuppressWarnings("unchecked")
   private WriteModel<BsonDocument> rewrite(WriteModel<? extends T> request, Object[] encoded,
-      CommandRewriter rewriter) {
+      CommandRewriter collection) {
+    CommandRewriter rewriter = collection.withCollation(collation(modelCollation(request)));
     if (request instanceof InsertOneModel<? extends T>) {
       return new InsertOneModel<>(rewriter.encryptDocument((BsonDocument) encoded[0]));
     }
@@ -1022,6 +1030,30 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
         delete.getOptions());
   }
 
+  /** The collation a write model's statement runs under, or null. */
+  private static Collation modelCollation(WriteModel<?> request) {
+    if (request instanceof ReplaceOneModel<?> m) {
+      return m.getReplaceOptions().getCollation();
+    }
+    if (request instanceof UpdateOneModel<?> m) {
+      return m.getOptions().getCollation();
+    }
+    if (request instanceof UpdateManyModel<?> m) {
+      return m.getOptions().getCollation();
+    }
+    if (request instanceof DeleteOneModel<?> m) {
+      return m.getOptions().getCollation();
+    }
+    if (request instanceof DeleteManyModel<?> m) {
+      return m.getOptions().getCollation();
+    }
+    return null;
+  }
+
+  private static BsonDocument collation(Collation collation) {
+    return collation == null ? null : collation.asDocument();
+  }
+
   /** What an update-like command sends: its filter, and its update or pipeline. */
   private record Parts(BsonDocument filter, BsonDocument update, List<BsonDocument> pipeline) {}
 
@@ -1030,13 +1062,14 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
    * replacement) or pipeline, the sort and the projection.
    */
   private Parts analysedUpdate(Bson filter, Object update, List<? extends Bson> pipeline,
-      boolean upsert, Bson sort, Bson projection) {
+      boolean upsert, Bson sort, Bson projection, Collation collation) {
     BsonDocument plainFilter = bson(filter);
     BsonDocument plainUpdate = update instanceof BsonDocument d ? d : bson((Bson) update);
     List<BsonDocument> plainPipeline = pipeline == null ? null : bson(pipeline);
     BsonDocument plainSort = bson(sort);
     BsonDocument plainProjection = bson(projection);
-    return analysed(r -> {
+    return analysed(collection -> {
+      CommandRewriter r = collection.withCollation(collation(collation));
       r.checkSort(plainSort);
       if (r.rewriteProjection(plainProjection) != plainProjection) {
         throw refuse("the projection compares an encrypted field with a constant, which would"

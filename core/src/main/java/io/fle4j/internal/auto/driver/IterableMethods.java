@@ -38,18 +38,18 @@ final class IterableMethods {
 
   private static final Map<Class<?>, Map<String, Kind>> TABLE = Map.ofEntries(
       Map.entry(MongoIterable.class, table("", ITERABLE)),
-      Map.entry(FindIterable.class, table("filter(Bson) projection(Bson) sort(Bson) min(Bson) max(Bson)",
-          ITERABLE + EXPLAIN + " allowDiskUse(Boolean) collation(Collation)"
+      Map.entry(FindIterable.class, table("filter(Bson) projection(Bson) sort(Bson) min(Bson)"
+          + " max(Bson) collation(Collation)", ITERABLE + EXPLAIN + " allowDiskUse(Boolean)"
               + " cursorType(CursorType) hint(Bson) hintString(String) let(Bson) limit(int)"
               + " maxAwaitTime(long,TimeUnit) noCursorTimeout(boolean) partial(boolean)"
               + " returnKey(boolean) showRecordId(boolean) skip(int)")),
       // The pipeline is analysed when the iterable is made; let's variables are never encrypted,
       // and the analysis refuses comparing an encrypted field with one.
-      Map.entry(AggregateIterable.class, table("", ITERABLE + EXPLAIN + " allowDiskUse(Boolean)"
-          + " bypassDocumentValidation(Boolean) collation(Collation) hint(Bson) hintString(String)"
+      Map.entry(AggregateIterable.class, table("collation(Collation)", ITERABLE + EXPLAIN
+          + " allowDiskUse(Boolean) bypassDocumentValidation(Boolean) hint(Bson) hintString(String)"
           + " let(Bson) maxAwaitTime(long,TimeUnit) toCollection()")),
-      Map.entry(DistinctIterable.class, table("filter(Bson)", ITERABLE + " collation(Collation) hint(Bson)"
-          + " hintString(String)")),
+      Map.entry(DistinctIterable.class, table("filter(Bson) collation(Collation)", ITERABLE
+          + " hint(Bson) hintString(String)")),
       // Resume tokens and options; the pipeline is analysed when the stream is opened.
       Map.entry(ChangeStreamIterable.class, table("", ITERABLE + " collation(Collation)"
           + " fullDocument(FullDocument) fullDocumentBeforeChange(FullDocumentBeforeChange)"

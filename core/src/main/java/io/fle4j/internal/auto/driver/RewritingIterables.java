@@ -21,9 +21,8 @@ public final class RewritingIterables {
   private RewritingIterables() {}
 
   @SuppressWarnings("unchecked")
-  public static <R> DistinctIterable<R> distinct(DistinctIterable<R> iterable, CollectionAnalysis analysis,
-      Function<Bson, BsonDocument> toBson) {
-    return (DistinctIterable<R>) proxy(DistinctIterable.class, iterable, analysis, toBson);
+  static <R> DistinctIterable<R> distinct(DistinctIterable<R> iterable, IterableInputs inputs) {
+    return (DistinctIterable<R>) proxy(DistinctIterable.class, iterable, inputs);
   }
 
   /**
@@ -32,11 +31,10 @@ public final class RewritingIterables {
    */
   @SuppressWarnings("unchecked")
   static <I> I classified(Class<I> type, I delegate) {
-    return (I) proxy(type, delegate, null, null);
+    return (I) proxy(type, delegate, null);
   }
 
-  private static Object proxy(Class<?> type, Object delegate, CollectionAnalysis analysis,
-      Function<Bson, BsonDocument> toBson) {
+  private static Object proxy(Class<?> type, Object delegate, IterableInputs inputs) {
     InvocationHandler handler = new InvocationHandler() {
       @Override
       public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
@@ -45,37 +43,11 @@ public final class RewritingIterables {
         }
         IterableMethods.Kind kind = IterableMethods.require(type, method);
         return forward(proxy, delegate, method, kind == IterableMethods.Kind.ANALYSED
-            ? rewriteArguments(method, args, analysis, toBson) : args);
+            ? inputs.rewrite(method, args) : args);
       }
     };
     return Proxy.newProxyInstance(RewritingIterables.class.getClassLoader(), new Class<?>[] {type},
         handler);
-  }
-
-  /** The arguments of a builder call, with a filter rewritten and a sort, min or max checked. */
-  static Object[] rewriteArguments(Method method, Object[] args, CollectionAnalysis analysis,
-      Function<Bson, BsonDocument> toBson) {
-    if (args != null && args.length == 1 && args[0] instanceof Bson bson) {
-      BsonDocument plain = toBson.apply(bson);
-      switch (method.getName()) {
-        case "filter" -> {
-          return new Object[] {analysis.run(r -> r.rewriteFilter(plain))};
-        }
-        case "projection" -> {
-          return new Object[] {analysis.run(r -> r.rewriteProjection(plain))};
-        }
-        case "sort" -> analysis.run(r -> {
-          r.checkSort(plain);
-          return null;
-        });
-        case "min", "max" -> analysis.run(r -> {
-          r.checkIndexBounds(method.getName(), plain);
-          return null;
-        });
-        default -> { }
-      }
-    }
-    return args;
   }
 
   /** equals, hashCode and toString of a wrapper proxy. */

@@ -138,6 +138,12 @@ public final class SchemaNode {
 
   /** The schema of field {@code name} of this object; {@link #PLAIN} when the schema is silent. */
   public SchemaNode child(String name) {
+    if (alternatives.isEmpty() && patternProperties.isEmpty() && !unknown) {
+      // The common case, on every field of every document written: no list to build.
+      SchemaNode property = properties.get(name);
+      return property != null ? property
+          : additionalProperties != null ? additionalProperties : PLAIN;
+    }
     List<SchemaNode> candidates = new ArrayList<>();
     collectChildren(name, candidates);
     if (candidates.isEmpty()) {
