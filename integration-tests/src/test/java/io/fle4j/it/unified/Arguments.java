@@ -39,6 +39,14 @@ final class Arguments {
     return document.get(key);
   }
 
+  /** Runs {@code action} on the argument when it is given. */
+  void ifPresent(String key, java.util.function.Consumer<BsonValue> action) {
+    BsonValue value = optional(key);
+    if (value != null) {
+      action.accept(value);
+    }
+  }
+
   String requiredString(String key) {
     return required(key).asString().getValue();
   }

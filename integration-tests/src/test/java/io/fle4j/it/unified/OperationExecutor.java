@@ -87,10 +87,7 @@ final class OperationExecutor {
     switch (name) {
       case "insertOne": {
         InsertOneOptions options = new InsertOneOptions();
-        BsonValue bypass = args.optional("bypassDocumentValidation");
-        if (bypass != null) {
-          options.bypassDocumentValidation(bypass.asBoolean().getValue());
-        }
+        args.ifPresent("bypassDocumentValidation", bypass -> options.bypassDocumentValidation(bypass.asBoolean().getValue()));
         InsertOneResult r = collection.insertOne(args.requiredDocument("document"), options);
         BsonDocument out = new BsonDocument();
         if (r.getInsertedId() != null) {
@@ -100,10 +97,7 @@ final class OperationExecutor {
       }
       case "insertMany": {
         InsertManyOptions options = new InsertManyOptions();
-        BsonValue ordered = args.optional("ordered");
-        if (ordered != null) {
-          options.ordered(ordered.asBoolean().getValue());
-        }
+        args.ifPresent("ordered", ordered -> options.ordered(ordered.asBoolean().getValue()));
         List<BsonDocument> documents = new ArrayList<>();
         args.required("documents").asArray().forEach(d -> documents.add(d.asDocument()));
         InsertManyResult r = collection.insertMany(documents, options);
@@ -113,34 +107,16 @@ final class OperationExecutor {
       }
       case "find": {
         FindIterable<BsonDocument> find = collection.find(filter(args));
-        BsonValue projection = args.optional("projection");
-        if (projection != null) {
-          find.projection(projection.asDocument());
-        }
-        BsonValue sort = args.optional("sort");
-        if (sort != null) {
-          find.sort(sort.asDocument());
-        }
-        BsonValue batchSize = args.optional("batchSize");
-        if (batchSize != null) {
-          find.batchSize(batchSize.asNumber().intValue());
-        }
-        BsonValue limit = args.optional("limit");
-        if (limit != null) {
-          find.limit(limit.asNumber().intValue());
-        }
-        BsonValue skip = args.optional("skip");
-        if (skip != null) {
-          find.skip(skip.asNumber().intValue());
-        }
+        args.ifPresent("projection", projection -> find.projection(projection.asDocument()));
+        args.ifPresent("sort", sort -> find.sort(sort.asDocument()));
+        args.ifPresent("batchSize", batchSize -> find.batchSize(batchSize.asNumber().intValue()));
+        args.ifPresent("limit", limit -> find.limit(limit.asNumber().intValue()));
+        args.ifPresent("skip", skip -> find.skip(skip.asNumber().intValue()));
         return OperationResult.ofDocuments(find.into(new ArrayList<>()));
       }
       case "aggregate": {
         AggregateIterable<BsonDocument> aggregate = collection.aggregate(pipeline(args));
-        BsonValue batchSize = args.optional("batchSize");
-        if (batchSize != null) {
-          aggregate.batchSize(batchSize.asNumber().intValue());
-        }
+        args.ifPresent("batchSize", batchSize -> aggregate.batchSize(batchSize.asNumber().intValue()));
         return OperationResult.ofDocuments(aggregate.into(new ArrayList<>()));
       }
       case "countDocuments":
@@ -156,10 +132,7 @@ final class OperationExecutor {
       case "updateOne":
       case "updateMany": {
         UpdateOptions options = new UpdateOptions();
-        BsonValue upsert = args.optional("upsert");
-        if (upsert != null) {
-          options.upsert(upsert.asBoolean().getValue());
-        }
+        args.ifPresent("upsert", upsert -> options.upsert(upsert.asBoolean().getValue()));
         BsonDocument filter = filter(args);
         BsonValue update = args.required("update");
         UpdateResult r;
@@ -175,10 +148,7 @@ final class OperationExecutor {
       }
       case "replaceOne": {
         ReplaceOptions options = new ReplaceOptions();
-        BsonValue upsert = args.optional("upsert");
-        if (upsert != null) {
-          options.upsert(upsert.asBoolean().getValue());
-        }
+        args.ifPresent("upsert", upsert -> options.upsert(upsert.asBoolean().getValue()));
         return OperationResult.of(updateResult(collection.replaceOne(filter(args),
             args.requiredDocument("replacement"), options)));
       }
@@ -188,47 +158,23 @@ final class OperationExecutor {
         return OperationResult.of(deleteResult(collection.deleteMany(filter(args))));
       case "findOneAndDelete": {
         FindOneAndDeleteOptions options = new FindOneAndDeleteOptions();
-        BsonValue sort = args.optional("sort");
-        if (sort != null) {
-          options.sort(sort.asDocument());
-        }
-        BsonValue projection = args.optional("projection");
-        if (projection != null) {
-          options.projection(projection.asDocument());
-        }
+        args.ifPresent("sort", sort -> options.sort(sort.asDocument()));
+        args.ifPresent("projection", projection -> options.projection(projection.asDocument()));
         return OperationResult.of(orNull(collection.findOneAndDelete(filter(args), options)));
       }
       case "findOneAndReplace": {
         FindOneAndReplaceOptions options = new FindOneAndReplaceOptions();
-        BsonValue returnDocument = args.optional("returnDocument");
-        if (returnDocument != null) {
-          options.returnDocument(returnDocument(returnDocument));
-        }
-        BsonValue upsert = args.optional("upsert");
-        if (upsert != null) {
-          options.upsert(upsert.asBoolean().getValue());
-        }
-        BsonValue sort = args.optional("sort");
-        if (sort != null) {
-          options.sort(sort.asDocument());
-        }
+        args.ifPresent("returnDocument", returnDocument -> options.returnDocument(returnDocument(returnDocument)));
+        args.ifPresent("upsert", upsert -> options.upsert(upsert.asBoolean().getValue()));
+        args.ifPresent("sort", sort -> options.sort(sort.asDocument()));
         return OperationResult.of(orNull(collection.findOneAndReplace(filter(args),
             args.requiredDocument("replacement"), options)));
       }
       case "findOneAndUpdate": {
         FindOneAndUpdateOptions options = new FindOneAndUpdateOptions();
-        BsonValue returnDocument = args.optional("returnDocument");
-        if (returnDocument != null) {
-          options.returnDocument(returnDocument(returnDocument));
-        }
-        BsonValue upsert = args.optional("upsert");
-        if (upsert != null) {
-          options.upsert(upsert.asBoolean().getValue());
-        }
-        BsonValue sort = args.optional("sort");
-        if (sort != null) {
-          options.sort(sort.asDocument());
-        }
+        args.ifPresent("returnDocument", returnDocument -> options.returnDocument(returnDocument(returnDocument)));
+        args.ifPresent("upsert", upsert -> options.upsert(upsert.asBoolean().getValue()));
+        args.ifPresent("sort", sort -> options.sort(sort.asDocument()));
         BsonDocument filter = filter(args);
         BsonValue update = args.required("update");
         BsonDocument found = update.isArray()
@@ -238,10 +184,7 @@ final class OperationExecutor {
       }
       case "bulkWrite": {
         BulkWriteOptions options = new BulkWriteOptions();
-        BsonValue ordered = args.optional("ordered");
-        if (ordered != null) {
-          options.ordered(ordered.asBoolean().getValue());
-        }
+        args.ifPresent("ordered", ordered -> options.ordered(ordered.asBoolean().getValue()));
         List<WriteModel<BsonDocument>> models = new ArrayList<>();
         for (BsonValue request : args.required("requests").asArray()) {
           models.add(writeModel(request.asDocument()));
@@ -250,14 +193,8 @@ final class OperationExecutor {
       }
       case "createIndex": {
         IndexOptions options = new IndexOptions();
-        BsonValue indexName = args.optional("name");
-        if (indexName != null) {
-          options.name(indexName.asString().getValue());
-        }
-        BsonValue unique = args.optional("unique");
-        if (unique != null) {
-          options.unique(unique.asBoolean().getValue());
-        }
+        args.ifPresent("name", indexName -> options.name(indexName.asString().getValue()));
+        args.ifPresent("unique", unique -> options.unique(unique.asBoolean().getValue()));
         return OperationResult.of(new BsonString(
             collection.createIndex(args.requiredDocument("keys"), options)));
       }
@@ -279,19 +216,13 @@ final class OperationExecutor {
       case "deleteMany" -> new DeleteManyModel<>(args.requiredDocument("filter"));
       case "replaceOne" -> {
         ReplaceOptions options = new ReplaceOptions();
-        BsonValue upsert = args.optional("upsert");
-        if (upsert != null) {
-          options.upsert(upsert.asBoolean().getValue());
-        }
+        args.ifPresent("upsert", upsert -> options.upsert(upsert.asBoolean().getValue()));
         yield new ReplaceOneModel<>(args.requiredDocument("filter"),
             args.requiredDocument("replacement"), options);
       }
       case "updateOne", "updateMany" -> {
         UpdateOptions options = new UpdateOptions();
-        BsonValue upsert = args.optional("upsert");
-        if (upsert != null) {
-          options.upsert(upsert.asBoolean().getValue());
-        }
+        args.ifPresent("upsert", upsert -> options.upsert(upsert.asBoolean().getValue()));
         BsonDocument filter = args.requiredDocument("filter");
         BsonValue update = args.required("update");
         if (update.isArray()) {
@@ -316,10 +247,7 @@ final class OperationExecutor {
     switch (name) {
       case "createCollection": {
         CreateCollectionOptions options = new CreateCollectionOptions();
-        BsonValue validator = args.optional("validator");
-        if (validator != null) {
-          options.validationOptions(new ValidationOptions().validator(validator.asDocument()));
-        }
+        args.ifPresent("validator", validator -> options.validationOptions(new ValidationOptions().validator(validator.asDocument())));
         database.createCollection(args.requiredString("collection"), options);
         return OperationResult.none();
       }
@@ -360,19 +288,13 @@ final class OperationExecutor {
         BsonValue opts = args.optional("opts");
         if (opts != null) {
           Arguments o = new Arguments("createDataKey opts", opts.asDocument());
-          BsonValue masterKey = o.optional("masterKey");
-          if (masterKey != null) {
-            options.masterKey(masterKey.asDocument());
-          }
+          o.ifPresent("masterKey", masterKey -> options.masterKey(masterKey.asDocument()));
           BsonValue altNames = o.optional("keyAltNames");
           if (altNames != null) {
             options.keyAltNames(altNames.asArray().stream()
                 .map(v -> v.asString().getValue()).toList());
           }
-          BsonValue keyMaterial = o.optional("keyMaterial");
-          if (keyMaterial != null) {
-            options.keyMaterial(keyMaterial.asBinary().getData());
-          }
+          o.ifPresent("keyMaterial", keyMaterial -> options.keyMaterial(keyMaterial.asBinary().getData()));
           o.requireAllUsed();
         }
         return OperationResult.of(ce.createDataKey(provider, options));
@@ -384,10 +306,7 @@ final class OperationExecutor {
         if (opts != null) {
           Arguments o = new Arguments("rewrapManyDataKey opts", opts.asDocument());
           options.provider(o.requiredString("provider"));
-          BsonValue masterKey = o.optional("masterKey");
-          if (masterKey != null) {
-            options.masterKey(masterKey.asDocument());
-          }
+          o.ifPresent("masterKey", masterKey -> options.masterKey(masterKey.asDocument()));
           o.requireAllUsed();
         }
         RewrapManyDataKeyResult r = ce.rewrapManyDataKey(filter, options);
@@ -414,22 +333,10 @@ final class OperationExecutor {
       case "encrypt": {
         Arguments o = new Arguments("encrypt opts", args.requiredDocument("opts"));
         EncryptOptions options = new EncryptOptions(o.requiredString("algorithm"));
-        BsonValue keyId = o.optional("keyId");
-        if (keyId != null) {
-          options.keyId(keyId.asBinary());
-        }
-        BsonValue keyAltName = o.optional("keyAltName");
-        if (keyAltName != null) {
-          options.keyAltName(keyAltName.asString().getValue());
-        }
-        BsonValue contentionFactor = o.optional("contentionFactor");
-        if (contentionFactor != null) {
-          options.contentionFactor(contentionFactor.asNumber().longValue());
-        }
-        BsonValue queryType = o.optional("queryType");
-        if (queryType != null) {
-          options.queryType(queryType.asString().getValue());
-        }
+        o.ifPresent("keyId", keyId -> options.keyId(keyId.asBinary()));
+        o.ifPresent("keyAltName", keyAltName -> options.keyAltName(keyAltName.asString().getValue()));
+        o.ifPresent("contentionFactor", contentionFactor -> options.contentionFactor(contentionFactor.asNumber().longValue()));
+        o.ifPresent("queryType", queryType -> options.queryType(queryType.asString().getValue()));
         o.requireAllUsed();
         BsonBinary encrypted = ce.encrypt(args.required("value"), options);
         return OperationResult.of(encrypted);
