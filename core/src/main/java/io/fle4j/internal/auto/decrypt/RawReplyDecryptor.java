@@ -175,8 +175,8 @@ public final class RawReplyDecryptor {
     private int valueLength(int p, byte type) {
       return switch (type) {
         case 0x01, 0x09, 0x11, 0x12 -> 8;
-        case 0x02, 0x0D, 0x0E -> 4 + int32(src, p);
-        case 0x05 -> 5 + int32(src, p);
+        case 0x02, 0x0D, 0x0E -> 4 + positive(int32(src, p), 1);
+        case 0x05 -> 5 + positive(int32(src, p), 0);
         case 0x06, 0x0A, 0x7F, (byte) 0xFF -> 0;
         case 0x07 -> 12;
         case 0x08 -> 1;
@@ -191,11 +191,19 @@ public final class RawReplyDecryptor {
           }
           yield q + 1 - p;
         }
-        case 0x0C -> 4 + int32(src, p) + 12;
+        case 0x0C -> 4 + positive(int32(src, p), 1) + 12;
         case 0x10 -> 4;
         case 0x13 -> 16;
         default -> throw new BsonSerializationException(String.format("unknown BSON type 0x%02x", type));
       };
+    }
+
+    /** A length read from the reply, refused below {@code minimum} (or so large it overflows). */
+    private int positive(int length, int minimum) {
+      if (length < minimum || length > limit) {
+        throw new BsonSerializationException("bad BSON value length " + length);
+      }
+      return length;
     }
 
     /** Copies {@code length} bytes from {@code src[p]}; returns the position after them. */
