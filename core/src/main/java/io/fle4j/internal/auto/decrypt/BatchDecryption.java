@@ -91,6 +91,8 @@ public final class BatchDecryption implements AutoCloseable {
     private final List<RawBsonDocument> documents;
     /** Per document: its decrypted ByteBuffer, or the Throwable its decryption threw. */
     private final Object[] results;
+    /** In {@link #results}: decrypt this document again when it is asked for. */
+    private static final Object RETRY = new Object();
     /** Slice {@code s} holds documents {@code sliceStarts[s]} to {@code sliceStarts[s + 1]}. */
     private final int[] sliceStarts;
     private final AtomicIntegerArray sliceStates;
@@ -141,6 +143,25 @@ public final class BatchDecryption implements AutoCloseable {
         }
       }
       Object result = results[index];
+      if (result == RETRY || result instanceof MongoInterruptedException) {
+        // An interrupted decryption (a key fetch cut short) says nothing about the document:
+        // decrypt it again, on this thread, when it is asked for again.
+        if (result == RETRY) {
+          try {
+            result = decrypt(documents.get(index));
+          } catch (MongoInterruptedException e) {
+            throw e;
+          } catch (RuntimeException | Error e) {
+            result = e;
+          }
+        } else {
+          results[index] = RETRY;
+          throw (MongoInterruptedException) result;
+        }
+      }
+      if (result == null) {
+        throw new IllegalStateException("result " + index + " of this batch was already delivered");
+      }
       results[index] = null; // the application has it now; let it go with the application
       if (result instanceof ByteBuffer bytes) {
         return bytes;

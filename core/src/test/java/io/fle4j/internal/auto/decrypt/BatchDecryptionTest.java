@@ -93,6 +93,20 @@ class BatchDecryptionTest {
   }
 
   @Test
+  void get_afterAnInterruptedKeyLookup_decryptsTheDocumentWhenAskedAgain_losingNone() {
+    // Issue 13, item 7: a stored interruption was cleared before it was thrown, so asking again
+    // for the same document (as the cursor does after an interruption) threw a NullPointerException.
+    keys.interruptedLookups.set(1);
+    try (BatchDecryption decryption = new BatchDecryption(new RawReplyDecryptor(keys.dataKeys), 0)) {
+      BatchDecryption.Batch batch = decryption.start(encrypted);
+      assertThatThrownBy(() -> batch.get(0)).isInstanceOf(com.mongodb.MongoInterruptedException.class);
+      for (int i = 0; i < DOCUMENTS; i++) {
+        assertThat(decode(batch.get(i))).as("document %d", i).isEqualTo(plain.get(i));
+      }
+    }
+  }
+
+  @Test
   void start_afterClose_theReaderGoesAlone() {
     BatchDecryption decryption = new BatchDecryption(new RawReplyDecryptor(keys.dataKeys), 2);
     decryption.close();

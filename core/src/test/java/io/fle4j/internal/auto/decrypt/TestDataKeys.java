@@ -27,6 +27,10 @@ final class TestDataKeys {
   private final byte[] dataKey = new byte[96];
   final DataKeys dataKeys;
 
+  /** Key lookups that fail as interrupted before the vault answers (see the cursor tests). */
+  final java.util.concurrent.atomic.AtomicInteger interruptedLookups =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   TestDataKeys() {
     dataKey[5] = 7;
     SecretBytes kek = SecretBytes.copyOf(new byte[96]);
@@ -36,6 +40,10 @@ final class TestDataKeys {
     KeyDocumentSource source = new KeyDocumentSource() {
       @Override
       public Optional<BsonDocument> findById(UUID id) {
+        if (interruptedLookups.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw new com.mongodb.MongoInterruptedException("interrupted (test)",
+              new InterruptedException());
+        }
         return id.equals(keyId) ? Optional.of(keyDocument) : Optional.empty();
       }
 
