@@ -114,7 +114,14 @@ final class CliContext implements AutoCloseable {
           .uuidRepresentation(UuidRepresentation.STANDARD)
           .build();
     } catch (IllegalArgumentException e) {
-      throw new ConfigurationException("--uri", e.getMessage());
+      // The driver's reason may quote part of the user information (a password with a stray %):
+      // show it only when the string holds none.
+      int scheme = connection.indexOf("://");
+      int at = connection.indexOf('@', scheme < 0 ? 0 : scheme);
+      boolean credentials = at >= 0;
+      throw new ConfigurationException("--uri", "is not a valid MongoDB connection string"
+          + (credentials ? " (the reason is not shown, since it may quote the password; check"
+              + " that user and password are percent-encoded)" : ": " + e.getMessage()));
     }
   }
 

@@ -86,7 +86,8 @@ final class Fle4jConfig {
     try {
       raw = BsonDocument.parse(text);
     } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
-      throw new ConfigurationException(file.toString(), "is not valid JSON: " + e.getMessage());
+      // Never e's message: it quotes the offending token, which may be a secret.
+      throw new ConfigurationException(file.toString(), JsonErrors.describe(text, "JSON"));
     }
     checkSecretsArePrivate(file, raw);
     BsonDocument doc = substitute(raw, env, "").asDocument();

@@ -53,7 +53,7 @@ final class KeysCommand {
       try {
         return BsonDocument.parse(json);
       } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
-        throw new ConfigurationException(option, "is not a JSON document: " + e.getMessage());
+        throw new ConfigurationException(option, JsonErrors.describe(json, "a JSON document"));
       }
     }
   }

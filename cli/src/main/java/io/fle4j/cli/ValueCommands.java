@@ -113,7 +113,7 @@ final class ValueCommands {
     try {
       return BsonDocument.parse("{\"v\": " + json + "}").get("v");
     } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
-      throw new ConfigurationException("VALUE", "is not a JSON value: " + e.getMessage());
+      throw new ConfigurationException("VALUE", JsonErrors.describe(json, "a JSON value"));
     }
   }
 

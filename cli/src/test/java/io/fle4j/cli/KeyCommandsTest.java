@@ -139,6 +139,35 @@ class KeyCommandsTest {
   }
 
   @Test
+  void config_withASyntaxError_namesLineAndColumn_neverTheSecret() throws Exception {
+    // Issue 13, item 4: the JSON parser's message quoted the unquoted secret whole.
+    Path config = dir.resolve("broken.json");
+    Files.writeString(config, "{\"kmsProviders\": {\"local\": {\"key\":\n  TOPSECRETKEYMATERIAL}}}");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+
+    Cli.Run run = new Cli(mongo.connectionString(), config, Map.of()).run("keys", "list");
+
+    assertThat(run.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(run.err()).contains(config.toString()).contains("line 2, column 3")
+        .doesNotContain("TOPSECRET");
+  }
+
+  @Test
+  void uriWithABadPassword_isRefused_withoutQuotingThePassword() {
+    Cli.Run run = new Cli("mongodb://user:pa%ZZsecretword@localhost:1/", cli.config, Map.of())
+        .run("keys", "list");
+    assertThat(run.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(run.err()).contains("--uri").doesNotContain("secretword").doesNotContain("ZZ");
+  }
+
+  @Test
+  void encrypt_aMalformedJsonValue_isRefused_withoutQuotingIt() {
+    Cli.Run run = cli.run("encrypt", "--key-alt-name", "k", "--json", "{\"ssn\": 123-45-SECRET}");
+    assertThat(run.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(run.err()).doesNotContain("SECRET");
+  }
+
+  @Test
   void config_environmentVariables_areSubstituted_andMissingOnesNamed() throws Exception {
     Path config = dir.resolve("env.json");
     Files.writeString(config, "{\"kmsProviders\": {\"local\": {\"key\": \"${LOCAL_KEY}\"}}}");
