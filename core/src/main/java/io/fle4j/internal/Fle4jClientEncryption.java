@@ -193,7 +193,8 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   private UpdateOneModel<BsonDocument> rewrap(KeyDocument key, KmsProvider target,
       BsonDocument targetMasterKey) {
     KmsProvider current = kms.get(key.provider().toString(), "key " + key.id() + " masterKey.provider");
-    byte[] dataKey = current.decryptDataKey(key.masterKey(), key.keyMaterial());
+    byte[] dataKey = DataKeys.checkedLength(key,
+        current.decryptDataKey(key.masterKey(), key.keyMaterial()));
     try {
       KmsProvider next = target == null ? current : target;
       BsonDocument masterKey = target == null ? key.masterKey() : targetMasterKey;

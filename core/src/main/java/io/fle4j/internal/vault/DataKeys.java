@@ -148,13 +148,31 @@ public final class DataKeys {
 
   /** Asks the key's KMS provider to unwrap it. */
   private DataKey unwrap(KeyDocument key) {
-    byte[] material = kms.get(key.provider().toString(), "key " + key.id() + " masterKey.provider")
-        .decryptDataKey(key.masterKey(), key.keyMaterial());
+    byte[] material = checkedLength(key, kms.get(key.provider().toString(),
+        "key " + key.id() + " masterKey.provider").decryptDataKey(key.masterKey(),
+            key.keyMaterial()));
     try {
       return new DataKey(key.id(), AeadKey.of(material));
     } finally {
       Arrays.fill(material, (byte) 0);
     }
+  }
+
+  /**
+   * What a KMS provider unwrapped, refused unless it is a 96-byte CSFLE data key: a provider (or
+   * a KMS) that answers with anything else is named, and the bytes are wiped.
+   */
+  public static byte[] checkedLength(KeyDocument key, byte[] material) {
+    if (material == null || material.length != AeadKey.LENGTH) {
+      int length = material == null ? -1 : material.length;
+      if (material != null) {
+        Arrays.fill(material, (byte) 0);
+      }
+      throw new io.fle4j.kms.KmsProviderException(key.provider(), false, "unwrapping data key "
+          + key.id() + " returned " + (length < 0 ? "nothing" : length + " bytes")
+          + "; a CSFLE data key has " + AeadKey.LENGTH);
+    }
+    return material;
   }
 
   /** An unwrapped data key. Never prints its content. */

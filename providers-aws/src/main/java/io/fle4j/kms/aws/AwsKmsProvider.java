@@ -176,6 +176,10 @@ public final class AwsKmsProvider implements KmsProvider {
     } catch (SdkException e) {
       throw failure("Decrypt", key, e);
     }
+    if (response.plaintext() == null) {
+      throw new KmsProviderException(name, false, "AWS KMS Decrypt with " + key.describe()
+          + " answered without a Plaintext");
+    }
     byte[] plaintext = response.plaintext().asByteArray();
     if (!key.matchesReportedKey(response.keyId())) {
       Arrays.fill(plaintext, (byte) 0);
@@ -254,10 +258,26 @@ public final class AwsKmsProvider implements KmsProvider {
       message.append("TLS handshake failed (is the KMS endpoint's certificate trusted by this"
           + " provider's SSLContext, such as the one in kmsProviderSslContextMap?): ")
           .append(e.getMessage());
-    } else {
+    } else if (isTransportFailure(e)) {
       message.append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
+    } else {
+      // The reply arrived but could not be read. The SDK's message quotes the offending token,
+      // which in a Decrypt reply is the data key itself: neither message nor cause is kept.
+      message.append(e.getClass().getSimpleName()).append(" reading the reply (its content is"
+          + " not shown, since it may hold key material)");
+      return new KmsProviderException(name, false, message.toString());
     }
     return new KmsProviderException(name, AwsRetries.isRetryable(e), redact(message.toString()), e);
+  }
+
+  /** A failure to reach AWS or to get an answer: no reply content can be in it. */
+  private static boolean isTransportFailure(Throwable e) {
+    return hasCause(e, java.net.ConnectException.class)
+        || hasCause(e, java.net.SocketTimeoutException.class)
+        || hasCause(e, java.net.UnknownHostException.class)
+        || hasCause(e, java.net.NoRouteToHostException.class)
+        || hasCause(e, software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException.class)
+        || hasCause(e, java.net.SocketException.class);
   }
 
   private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
