@@ -240,6 +240,18 @@ class ClientEncryptionEndToEndTest {
   }
 
   @Test
+  void removeKeyAltName_theNameStopsWorkingAtOnce_evenWhenCached() {
+    // Issue 13, item 10: the name stayed usable from this client's cache until it expired.
+    BsonBinary id = ce.createDataKey("local", new DataKeyOptions().keyAltNames(List.of("gone")));
+    ce.encrypt(new BsonString("x"), new EncryptOptions(RND).keyAltName("gone")); // cached by name
+
+    ce.removeKeyAltName(id, "gone");
+
+    assertThatThrownBy(() -> ce.encrypt(new BsonString("x"), new EncryptOptions(RND).keyAltName("gone")))
+        .isInstanceOf(DataKeyNotFoundException.class);
+  }
+
+  @Test
   void rewrapManyDataKey_noOptions_rewrapsUnderTheSameMasterKey() {
     BsonBinary id = ce.createDataKey("local");
     BsonBinary encrypted = ce.encrypt(new BsonString("v"), new EncryptOptions(RND).keyId(id));

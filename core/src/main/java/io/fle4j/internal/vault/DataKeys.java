@@ -133,6 +133,11 @@ public final class DataKeys {
   }
 
   /** Forgets a key, for example after it was deleted. */
+  /** Forgets an alternate name, for example after it was removed from its key. */
+  public void invalidateAltName(String altName) {
+    byAltName.invalidate(altName);
+  }
+
   public void invalidate(UUID id) {
     byId.invalidate(id);
     byAltName.asMap().values().removeIf(k -> k.id().equals(id));
