@@ -1,5 +1,7 @@
 package io.fle4j.cli;
 
+import io.fle4j.ConfigurationException;
+
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
@@ -53,6 +55,14 @@ final class BulkRewriteJob {
   }
 
   /** What a job did. */
+  /** The parameter names whose values differ, never the values (a schema may name keys). */
+  private String differences(BsonDocument saved) {
+    java.util.Set<String> names = new java.util.TreeSet<>(saved.keySet());
+    names.addAll(parameters.keySet());
+    names.removeIf(name -> java.util.Objects.equals(saved.get(name), parameters.get(name)));
+    return "differing: " + String.join(", ", names);
+  }
+
   record Summary(String jobId, long scanned, long changed, long skipped, long failed,
       List<String> failures, Duration elapsed, boolean resumed, boolean dryRun) {
 
@@ -69,13 +79,17 @@ final class BulkRewriteJob {
   private final MongoCollection<BsonDocument> collection;
   private final MongoCollection<BsonDocument> checkpoints;
   private final String jobId;
+  /** What the job does; a checkpoint saved with other parameters is never resumed. */
+  private final BsonDocument parameters;
   private final UnaryOperator<BsonDocument> transform;
   private final Verifier verifier;
   private final int batchSize;
   private final boolean dryRun;
 
   BulkRewriteJob(MongoCollection<BsonDocument> collection, MongoCollection<BsonDocument> checkpoints,
-      String jobId, UnaryOperator<BsonDocument> transform, Verifier verifier, int batchSize, boolean dryRun) {
+      String jobId, UnaryOperator<BsonDocument> transform, Verifier verifier, int batchSize,
+      boolean dryRun, BsonDocument parameters) {
+    this.parameters = parameters;
     this.collection = collection;
     this.checkpoints = checkpoints;
     this.jobId = jobId;
@@ -89,6 +103,14 @@ final class BulkRewriteJob {
     long started = System.nanoTime();
     BsonDocument checkpoint = dryRun ? null : checkpoints.find(eq("_id", jobId)).first();
     boolean resumed = checkpoint != null && !restart && !checkpoint.getBoolean("done", BsonBoolean.FALSE).getValue();
+    if (resumed && !parameters.equals(checkpoint.get("parameters"))) {
+      // Resuming would skip the documents the other job already passed, under this job's name.
+      throw new ConfigurationException("--job-id", "the unfinished job '" + jobId + "' was started"
+          + " with other parameters (" + (checkpoint.containsKey("parameters")
+              ? differences(checkpoint.getDocument("parameters")) : "not recorded") + "); run the"
+          + " same command to resume it, --restart to start this one from the beginning, or"
+          + " another --job-id");
+    }
     BsonValue lastId = resumed ? checkpoint.get("lastId") : null;
     long scanned = resumed ? checkpoint.getInt64("scanned").getValue() : 0;
     long changed = resumed ? checkpoint.getInt64("changed").getValue() : 0;
@@ -240,6 +262,7 @@ final class BulkRewriteJob {
   private void save(BsonValue lastId, long scanned, long changed, long skipped, long failed,
       List<String> failures, boolean done) {
     BsonDocument checkpoint = new BsonDocument("_id", new BsonString(jobId))
+        .append("parameters", parameters)
         .append("namespace", new BsonString(collection.getNamespace().getFullName()))
         .append("lastId", lastId == null ? org.bson.BsonNull.VALUE : lastId)
         .append("scanned", new BsonInt64(scanned)).append("changed", new BsonInt64(changed))

@@ -21,6 +21,7 @@ import java.util.function.UnaryOperator;
 import org.bson.BsonArray;
 import org.bson.BsonBinary;
 import org.bson.BsonDocument;
+import org.bson.BsonString;
 import org.bson.BsonValue;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -69,6 +70,46 @@ final class CollectionCommand {
 
     abstract UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns);
 
+    /** Options that do not change what the job writes (how it runs, where it connects). */
+    private static final java.util.Set<String> NOT_PARAMETERS = java.util.Set.of("--job-id",
+        "--restart", "--batch-size", "--dry-run", "--output", "--uri", "--config", "--help");
+
+    /**
+     * Everything that changes what this job writes: the command, the namespace, every option
+     * given, and what the options point at (a schema read from a file or the configuration).
+     */
+    BsonDocument parameters(CliContext context, MongoNamespace ns) {
+      BsonDocument parameters = new BsonDocument("command", new BsonString(kind()))
+          .append("namespace", new BsonString(ns.getFullName()));
+      for (picocli.CommandLine.Model.OptionSpec option
+          : spec.commandLine().getParseResult().matchedOptions()) {
+        if (!NOT_PARAMETERS.contains(option.longestName())) {
+          Object value = option.getValue(); // an Object: String.valueOf(char[]) would be chosen
+          parameters.append(option.longestName(), new BsonString(java.util.Objects.toString(value)));
+        }
+      }
+      BsonDocument schema = effectiveSchema(context, ns);
+      if (schema != null) {
+        parameters.append("schema", schema);
+      }
+      return parameters;
+    }
+
+    /** The schema the job applies when it comes from a file or the configuration; else null. */
+    BsonDocument effectiveSchema(CliContext context, MongoNamespace ns) {
+      return null;
+    }
+
+    private static String fingerprint(BsonDocument parameters) {
+      try {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+            .digest(parameters.toJson().getBytes(StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(digest, 0, 4);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       if (batchSize < 1) {
@@ -80,9 +121,13 @@ final class CollectionCommand {
             .getCollection(ns.getCollectionName(), BsonDocument.class);
         MongoCollection<BsonDocument> checkpoints = context.client.getDatabase(ns.getDatabaseName())
             .getCollection("fle4j_jobs", BsonDocument.class);
-        String id = jobId != null ? jobId : kind() + " " + ns.getFullName() + jobParameters();
+        BsonDocument parameters = parameters(context, ns);
+        // The default name covers every parameter, so a different job never resumes this one's
+        // checkpoint; a --job-id reused with other parameters is refused by the job itself.
+        String id = jobId != null ? jobId : kind() + " " + ns.getFullName() + jobParameters()
+            + " #" + fingerprint(parameters);
         BulkRewriteJob job = new BulkRewriteJob(collection, checkpoints, id, transform(context, ns),
-            Ciphertexts.verifier(context.encryption), batchSize, dryRun);
+            Ciphertexts.verifier(context.encryption), batchSize, dryRun, parameters);
         PrintWriter err = spec.commandLine().getErr();
         BulkRewriteJob.Summary summary = job.run(
             Progress.forTerminalOrLog("collection " + kind() + " " + ns.getFullName(), err), restart);
@@ -144,6 +189,21 @@ final class CollectionCommand {
     }
 
     @Override
+    BsonDocument effectiveSchema(CliContext context, MongoNamespace ns) {
+      if (!fields.isEmpty()) {
+        return null; // the --field options are parameters already
+      }
+      try {
+        return schema != null
+            ? BsonDocument.parse(Files.readString(schema, StandardCharsets.UTF_8))
+            : context.config.schemas.containsKey(ns.getFullName())
+                ? context.config.schemas.getDocument(ns.getFullName()) : null;
+      } catch (java.io.IOException e) {
+        throw new ConfigurationException("--schema", "cannot read " + schema + ": " + e.getMessage());
+      }
+    }
+
+    @Override
     UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns) {
       if (!fields.isEmpty()) {
         return SchemaEncryptor.of(ns.getFullName(), schemaFromFields(context), context.encryption)::encrypt;
@@ -151,15 +211,7 @@ final class CollectionCommand {
       if (keyAltName != null || keyId != null) {
         throw new ConfigurationException("--key-alt-name", "is used with --field");
       }
-      BsonDocument jsonSchema;
-      try {
-        jsonSchema = schema != null
-            ? BsonDocument.parse(Files.readString(schema, StandardCharsets.UTF_8))
-            : context.config.schemas.containsKey(ns.getFullName())
-                ? context.config.schemas.getDocument(ns.getFullName()) : null;
-      } catch (java.io.IOException e) {
-        throw new ConfigurationException("--schema", "cannot read " + schema + ": " + e.getMessage());
-      }
+      BsonDocument jsonSchema = effectiveSchema(context, ns);
       if (jsonSchema == null) {
         throw new ConfigurationException("--schema", "no schema for " + ns.getFullName()
             + ": pass --schema FILE or add it to the configuration's schemas");

@@ -104,6 +104,39 @@ class CollectionCommandsTest {
   }
 
   @Test
+  void anUnfinishedJob_isNeverResumedByACommandWithOtherParameters() throws Exception {
+    // Issue 13, item 12: `encrypt --field ssn` killed mid-run, then `encrypt --field card=random`
+    // resumed the first job's checkpoint, reported success and left every card in plaintext.
+    createKey("a");
+    List<BsonDocument> originals = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      originals.add(plainPerson(i).append("card", new BsonString("card-" + i)));
+    }
+    people.insertMany(originals);
+    String ns = db + ".people";
+    Cli.Run first = cli.run("collection", "encrypt", "--namespace", ns, "--field", "ssn=deterministic",
+        "--key-alt-name", "a", "--job-id", "nightly");
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    // As if it had been killed before its last checkpoint.
+    client.getDatabase(db).getCollection("fle4j_jobs", BsonDocument.class).updateOne(
+        com.mongodb.client.model.Filters.eq("_id", "nightly"),
+        com.mongodb.client.model.Updates.set("done", false));
+
+    Cli.Run other = cli.run("collection", "encrypt", "--namespace", ns, "--field", "card=random",
+        "--key-alt-name", "a", "--job-id", "nightly");
+    assertThat(other.exitCode()).as(other.toString()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(other.err()).contains("nightly").contains("other parameters").contains("--field");
+
+    // Without --job-id, each job has its own checkpoint: the card job runs in full.
+    Cli.Run cards = cli.run("collection", "encrypt", "--namespace", ns, "--field", "card=random",
+        "--key-alt-name", "a");
+    assertThat(cards.exitCode()).as(cards.toString()).isZero();
+    for (BsonDocument stored : people.find()) {
+      assertThat(stored.get("card").isBinary()).as("card of %s", stored.get("_id")).isTrue();
+    }
+  }
+
+  @Test
   void encryptRotateDecrypt_collectionInPlace_withVerifiedResults() throws Exception {
     String keyA = createKey("a");
     String keyB = createKey("b");

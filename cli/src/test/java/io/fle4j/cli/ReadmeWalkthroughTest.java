@@ -44,11 +44,11 @@ class ReadmeWalkthroughTest {
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output)
         .contains("found Ada Lovelace")
-        .containsPattern("job +encrypt quickstart.customers\\s+scanned +1,000\\s+changed +1,000")
+        .containsPattern("job +encrypt quickstart.customers #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
         .contains("Rewrapped 2 of 2 matching key(s) under local:new.")
-        .containsPattern("job +rotate quickstart.customers to customers-2\\s+scanned +1,000\\s+changed +1,000")
+        .containsPattern("job +rotate quickstart.customers to customers-2 #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
         .containsPattern("customers-2 +local:new")
-        .containsPattern("job +decrypt quickstart.customers\\s+scanned +1,000\\s+changed +1,000")
+        .containsPattern("job +decrypt quickstart.customers #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
         .doesNotContain("failed: ");
   }
 }
