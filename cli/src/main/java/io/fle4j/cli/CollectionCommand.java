@@ -121,6 +121,12 @@ final class CollectionCommand {
             .getCollection(ns.getCollectionName(), BsonDocument.class);
         MongoCollection<BsonDocument> checkpoints = context.client.getDatabase(ns.getDatabaseName())
             .getCollection("fle4j_jobs", BsonDocument.class);
+        if (!context.client.getDatabase(ns.getDatabaseName()).listCollectionNames()
+            .into(new ArrayList<>()).contains(ns.getCollectionName())) {
+          // A typo would otherwise "succeed" on zero documents.
+          throw new ConfigurationException("--namespace", "the collection " + ns.getFullName()
+              + " does not exist");
+        }
         BsonDocument parameters = parameters(context, ns);
         // The default name covers every parameter, so a different job never resumes this one's
         // checkpoint; a --job-id reused with other parameters is refused by the job itself.

@@ -104,6 +104,16 @@ class CollectionCommandsTest {
   }
 
   @Test
+  void aCollectionThatDoesNotExist_isAnError_notAnEmptySuccess() {
+    // Issue 13, item 13: a mistyped namespace scanned 0 documents and exited 0.
+    createKey("a");
+    Cli.Run run = cli.run("collection", "encrypt", "--namespace", db + ".peopel",
+        "--field", "ssn=deterministic", "--key-alt-name", "a");
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(run.err()).contains(db + ".peopel").contains("does not exist");
+  }
+
+  @Test
   void anUnfinishedJob_isNeverResumedByACommandWithOtherParameters() throws Exception {
     // Issue 13, item 12: `encrypt --field ssn` killed mid-run, then `encrypt --field card=random`
     // resumed the first job's checkpoint, reported success and left every card in plaintext.
