@@ -258,7 +258,7 @@ public final class AwsKmsProvider implements KmsProvider {
       message.append("TLS handshake failed (is the KMS endpoint's certificate trusted by this"
           + " provider's SSLContext, such as the one in kmsProviderSslContextMap?): ")
           .append(e.getMessage());
-    } else if (isTransportFailure(e)) {
+    } else if (isTransportFailure(e) || !mayQuoteTheReply(e)) {
       message.append(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
     } else {
       // The reply arrived but could not be read. The SDK's message quotes the offending token,
@@ -268,6 +268,23 @@ public final class AwsKmsProvider implements KmsProvider {
       return new KmsProviderException(name, false, message.toString());
     }
     return new KmsProviderException(name, AwsRetries.isRetryable(e), redact(message.toString()), e);
+  }
+
+  /**
+   * Whether a client-side failure came from reading a reply (the SDK's JSON unmarshalling), whose
+   * message may quote the reply: for Decrypt, the data key. Credential and configuration failures
+   * happen before any reply and are reported in full.
+   */
+  private static boolean mayQuoteTheReply(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String type = t.getClass().getName().toLowerCase(java.util.Locale.ROOT);
+      String text = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (type.contains("json") || type.contains("parse") || type.contains("unmarshall")
+          || text.contains("unmarshall")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A failure to reach AWS or to get an answer: no reply content can be in it. */
