@@ -98,6 +98,19 @@ final class Fle4jConfig {
       }
     }
     BsonDocument keyVault = document(doc, "keyVault", file);
+    // A mistyped setting silently ignored could put keys in the wrong vault: refuse it.
+    onlyKnown(keyVault, "keyVault", Set.of("uri", "namespace"), file);
+    BsonDocument tls = document(doc, "tls", file);
+    for (Map.Entry<String, BsonValue> provider : tls.entrySet()) {
+      if (!provider.getValue().isDocument()) {
+        throw new ConfigurationException(file + ": tls." + provider.getKey(), "must be an object");
+      }
+      BsonDocument settings = provider.getValue().asDocument();
+      onlyKnown(settings, "tls." + provider.getKey(), Set.of("caFile", "certificateKeyFile"), file);
+      for (String key : settings.keySet()) {
+        string(settings, key, file, "tls." + provider.getKey() + ".");
+      }
+    }
     return new Fle4jConfig(string(doc, "uri", file), string(keyVault, "uri", file),
         string(keyVault, "namespace", file), document(doc, "kmsProviders", file),
         document(doc, "tls", file), document(doc, "schemas", file),
@@ -114,6 +127,11 @@ final class Fle4jConfig {
       Map<String, Object> fields = new LinkedHashMap<>();
       for (Map.Entry<String, BsonValue> field : provider.getValue().asDocument().entrySet()) {
         if (field.getKey().equals("keyFile") && provider.getKey().startsWith("local")) {
+          if (!field.getValue().isString()) {
+            throw new ConfigurationException("kmsProviders." + provider.getKey() + ".keyFile",
+                "must be a string (a file path), got "
+                    + field.getValue().getBsonType().name().toLowerCase(java.util.Locale.ROOT));
+          }
           Path keyFile = baseDir.resolve(field.getValue().asString().getValue());
           fields.put("key", LocalMasterKeyFile.load(keyFile).key().copy());
         } else {
@@ -205,14 +223,28 @@ final class Fle4jConfig {
   }
 
   private static String string(BsonDocument doc, String key, Path file) {
+    return string(doc, key, file, "");
+  }
+
+  private static String string(BsonDocument doc, String key, Path file, String prefix) {
     BsonValue value = doc.get(key);
     if (value == null) {
       return null;
     }
     if (!value.isString()) {
-      throw new ConfigurationException(file + ": " + key, "must be a string");
+      throw new ConfigurationException(file + ": " + prefix + key, "must be a string, got "
+          + value.getBsonType().name().toLowerCase(java.util.Locale.ROOT));
     }
     return value.asString().getValue();
+  }
+
+  private static void onlyKnown(BsonDocument section, String path, Set<String> known, Path file) {
+    for (String key : section.keySet()) {
+      if (!known.contains(key)) {
+        throw new ConfigurationException(file + ": " + path + "." + key,
+            "unknown setting; expected one of " + new java.util.TreeSet<>(known));
+      }
+    }
   }
 
   private static BsonDocument document(BsonDocument doc, String key, Path file) {

@@ -153,6 +153,25 @@ class KeyCommandsTest {
   }
 
   @Test
+  void config_unknownOrMistypedSettings_areRefusedNamingTheirPath() throws Exception {
+    // Issue 13, item 14: keyVault.namespac was ignored (keys went to the default vault), and a
+    // keyFile of the wrong type failed without naming it.
+    for (String[] bad : new String[][] {
+        {"{\"keyVault\": {\"namespac\": \"x.y\"}}", "keyVault.namespac"},
+        {"{\"tls\": {\"kmip\": {\"cafile\": \"ca.pem\"}}}", "tls.kmip.cafile"},
+        {"{\"tls\": {\"kmip\": {\"caFile\": 5}}}", "tls.kmip.caFile"},
+        {"{\"kmsProviders\": {\"local\": {\"keyFile\": 5}}}", "kmsProviders.local.keyFile"}}) {
+      Path config = dir.resolve("strict.json");
+      Files.writeString(config, bad[0]);
+      Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+      Cli.Run run = new Cli(mongo.connectionString(), config, Map.of()).run("keys", "create",
+          "--provider", "local");
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+      assertThat(run.err()).as(bad[0]).contains(bad[1]);
+    }
+  }
+
+  @Test
   void uriWithABadPassword_isRefused_withoutQuotingThePassword() {
     Cli.Run run = new Cli("mongodb://user:pa%ZZsecretword@localhost:1/", cli.config, Map.of())
         .run("keys", "list");
