@@ -1,6 +1,5 @@
 package io.fle4j.cli;
 
-import io.fle4j.KeyVaultIndexes;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.bson.BsonDocument;
@@ -26,7 +25,7 @@ final class KeyVaultCommand {
     @Override
     public Integer call() throws Exception {
       try (CliContext context = CliContext.open(connection)) {
-        String index = KeyVaultIndexes.ensureKeyAltNamesIndex(context.keyVault());
+        String index = KeyVaultIndex.ensure(context.keyVault());
         if (output.json()) {
           Output.json(spec.commandLine().getOut(), new BsonDocument("keyVault",
               new BsonString(context.keyVaultNamespace)).append("index", new BsonString(index)));

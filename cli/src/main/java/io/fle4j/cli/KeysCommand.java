@@ -74,6 +74,8 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       try (CliContext context = CliContext.open(connection)) {
+        // Before any key is written, so two keys can never come to share a name.
+        KeyVaultIndex.ensure(context.keyVault());
         DataKeyOptions options = new DataKeyOptions().keyAltNames(altNames);
         if (masterKey != null) {
           options.masterKey(parseJson(masterKey, "--master-key"));

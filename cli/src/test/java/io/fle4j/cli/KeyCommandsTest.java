@@ -172,6 +172,35 @@ class KeyCommandsTest {
   }
 
   @Test
+  void aVaultWithSharedAltNames_isNamed_byKeysCreateAndKeyvaultInit() throws Exception {
+    // Issue 13, item 16: before keyvault init, duplicate names were accepted silently, and init
+    // then failed with the server's raw duplicate-key error.
+    String first = BsonDocument.parse(cli.run("keys", "create", "--provider", "local", "--output",
+        "json").out()).getString("_id").getValue();
+    try (com.mongodb.client.MongoClient raw = com.mongodb.client.MongoClients.create(
+        mongo.connectionString())) {
+      String[] ns = BsonDocument.parse(Files.readString(cli.config)).getDocument("keyVault")
+          .getString("namespace").getValue().split("\\.", 2);
+      var vault = raw.getDatabase(ns[0]).getCollection(ns[1], BsonDocument.class);
+      vault.dropIndex(io.fle4j.KeyVaultIndexes.KEY_ALT_NAMES_INDEX);
+      for (BsonDocument key : vault.find()) {
+        BsonDocument copy = key.clone();
+        copy.put("_id", new org.bson.BsonBinary(java.util.UUID.randomUUID()));
+        copy.put("keyAltNames", new org.bson.BsonArray(java.util.List.of(new org.bson.BsonString("twice"))));
+        vault.insertOne(copy);
+        vault.updateOne(com.mongodb.client.model.Filters.eq("_id", key.get("_id")),
+            com.mongodb.client.model.Updates.set("keyAltNames", java.util.List.of("twice")));
+      }
+    }
+    for (String[] command : new String[][] {{"keys", "create", "--provider", "local"},
+        {"keyvault", "init"}}) {
+      Cli.Run run = cli.run(command);
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+      assertThat(run.err()).contains("'twice'").contains(first).doesNotContain("E11000");
+    }
+  }
+
+  @Test
   void uriWithABadPassword_isRefused_withoutQuotingThePassword() {
     Cli.Run run = new Cli("mongodb://user:pa%ZZsecretword@localhost:1/", cli.config, Map.of())
         .run("keys", "list");
