@@ -81,6 +81,8 @@ public final class Fle4jClientEncryption implements ClientEncryption {
       byte[] keyMaterial = provider.encryptDataKey(masterKey, dataKey);
       UUID id = UUID.randomUUID(); // version 4 from SecureRandom, as libmongocrypt makes them
       keyVault.insert(KeyDocument.create(id, altNames, keyMaterial, masterKey, new Date()));
+      // A lookup that failed a moment ago by one of these names must not answer for them now.
+      altNames.forEach(dataKeys::invalidateAltName);
       return KeyDocument.uuidBinary(id);
     } finally {
       Arrays.fill(dataKey, (byte) 0);
@@ -140,7 +142,10 @@ public final class Fle4jClientEncryption implements ClientEncryption {
 
   @Override
   public BsonDocument addKeyAltName(BsonBinary id, String keyAltName) {
-    return keyVault.addAltName(keyId(id, "id"), validAltName(keyAltName, "keyAltName"));
+    String name = validAltName(keyAltName, "keyAltName");
+    BsonDocument before = keyVault.addAltName(keyId(id, "id"), name);
+    dataKeys.invalidateAltName(name);
+    return before;
   }
 
   @Override

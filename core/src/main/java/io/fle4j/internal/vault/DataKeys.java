@@ -1,6 +1,8 @@
 package io.fle4j.internal.vault;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
+import com.mongodb.MongoInterruptedException;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.fle4j.DataKeyNotFoundException;
@@ -14,21 +16,32 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import org.bson.BsonDocument;
 
 /**
  * Finds and unwraps data keys, through a cache of unwrapped keys (Caffeine). As in libmongocrypt,
  * an entry expires a fixed time after it was added (reads do not extend it), and 0 means never.
- * Concurrent misses on one key wait for a single key-vault read and a single KMS call.
+ *
+ * <p>One load per key at a time, failures included: the first thread to miss a key reads the key
+ * vault and calls the KMS on its own stack, outside any lock of the cache; every other thread
+ * asking for that key meanwhile waits for that one result, success or failure. A failed load is
+ * remembered for {@link #FAILURE_MEMORY}, so a KMS that is down is asked once per key and second,
+ * not once per waiting thread.
  */
 public final class DataKeys {
   /** The CSFLE default key expiration. */
   public static final Duration DEFAULT_EXPIRATION = Duration.ofSeconds(60);
+  /** How long a failed load answers for its key before the next attempt. */
+  static final Duration FAILURE_MEMORY = Duration.ofSeconds(1);
 
   private final KeyDocumentSource keyVault;
   private final KmsProviderRegistry kms;
-  private final Cache<UUID, DataKey> byId;
-  private final Cache<String, DataKey> byAltName;
+  private final AsyncCache<UUID, DataKey> byId;
+  private final AsyncCache<String, DataKey> byAltName;
+  private final Cache<Object, RuntimeException> failures;
 
   public DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration) {
     this(keyVault, kms, expiration, Ticker.systemTicker());
@@ -37,8 +50,9 @@ public final class DataKeys {
   DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration, Ticker ticker) {
     this.keyVault = keyVault;
     this.kms = kms;
-    this.byId = builder(expiration, ticker).build();
-    this.byAltName = builder(expiration, ticker).build();
+    this.byId = builder(expiration, ticker).buildAsync();
+    this.byAltName = builder(expiration, ticker).buildAsync();
+    this.failures = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(FAILURE_MEMORY).build();
   }
 
   private static Caffeine<Object, Object> builder(Duration expiration, Ticker ticker) {
@@ -52,7 +66,7 @@ public final class DataKeys {
    * @throws DataKeyNotFoundException when the key vault has no such key
    */
   public DataKey byId(UUID id) {
-    return byId.get(id, this::load);
+    return single(byId, id, () -> load(id));
   }
 
   /**
@@ -61,15 +75,55 @@ public final class DataKeys {
    * @throws DataKeyNotFoundException when the key vault has no such key
    */
   public DataKey byAltName(String altName) {
-    return byAltName.get(altName, name -> {
-      List<BsonDocument> docs = keyVault.findKeys(List.of(), List.of(name));
+    return single(byAltName, altName, () -> {
+      List<BsonDocument> docs = keyVault.findKeys(List.of(), List.of(altName));
       if (docs.isEmpty()) {
-        throw DataKeyNotFoundException.forBatch(List.of(), List.of(name), keyVault.namespace());
+        throw DataKeyNotFoundException.forBatch(List.of(), List.of(altName), keyVault.namespace());
       }
       KeyDocument key = KeyDocument.parse(docs.get(0));
       // Share the unwrapped key with id lookups, so the KMS is asked once per key.
-      return byId.get(key.id(), id -> unwrap(key));
+      return single(byId, key.id(), () -> unwrap(key));
     });
+  }
+
+  /**
+   * The value for {@code key}: cached, or being loaded by another thread (then its result), or
+   * loaded now by this thread with {@code loader}, which runs outside any lock of the cache.
+   */
+  private <K> DataKey single(AsyncCache<K, DataKey> cache, K key, Supplier<DataKey> loader) {
+    RuntimeException remembered = failures.getIfPresent(key);
+    if (remembered != null) {
+      throw remembered;
+    }
+    CompletableFuture<DataKey> mine = new CompletableFuture<>();
+    CompletableFuture<DataKey> existing = cache.asMap().putIfAbsent(key, mine);
+    if (existing == null) {
+      try {
+        mine.complete(loader.get());
+      } catch (RuntimeException | Error e) {
+        if (e instanceof RuntimeException runtime) {
+          failures.put(key, runtime);
+        }
+        mine.completeExceptionally(e); // Caffeine drops the failed entry
+        throw e;
+      }
+      return mine.join();
+    }
+    try {
+      return existing.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MongoInterruptedException("interrupted while another thread loaded data key " + key,
+          e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /**
@@ -77,12 +131,18 @@ public final class DataKeys {
    * a KMS. (Null rather than Optional: this runs once per encrypted value.)
    */
   public DataKey cachedById(UUID id) {
-    return byId.getIfPresent(id);
+    return done(byId.getIfPresent(id));
   }
 
   /** The data key with this alternate name if it is cached now, else null; never calls out. */
   public DataKey cachedByAltName(String altName) {
-    return byAltName.getIfPresent(altName);
+    return done(byAltName.getIfPresent(altName));
+  }
+
+  /** The value of a load that has finished well, else null. */
+  private static DataKey done(CompletableFuture<DataKey> future) {
+    return future != null && future.isDone() && !future.isCompletedExceptionally()
+        ? future.join() : null;
   }
 
   /**
@@ -96,13 +156,13 @@ public final class DataKeys {
     // libmongocrypt lists requests newest first; keep its order so the read looks the same.
     List<UUID> missingIds = new ArrayList<>();
     for (UUID id : ids) {
-      if (byId.getIfPresent(id) == null && !missingIds.contains(id)) {
+      if (cachedById(id) == null && !missingIds.contains(id)) {
         missingIds.add(0, id);
       }
     }
     List<String> missingNames = new ArrayList<>();
     for (String name : altNames) {
-      if (byAltName.getIfPresent(name) == null && !missingNames.contains(name)) {
+      if (cachedByAltName(name) == null && !missingNames.contains(name)) {
         missingNames.add(0, name);
       }
     }
@@ -123,10 +183,10 @@ public final class DataKeys {
       throw DataKeyNotFoundException.forBatch(unfoundIds, unfoundNames, keyVault.namespace());
     }
     for (KeyDocument key : found) {
-      DataKey dataKey = byId.get(key.id(), id -> unwrap(key));
+      DataKey dataKey = single(byId, key.id(), () -> unwrap(key));
       for (String name : key.keyAltNames()) {
         if (missingNames.contains(name)) {
-          byAltName.put(name, dataKey);
+          byAltName.put(name, CompletableFuture.completedFuture(dataKey));
         }
       }
     }
@@ -135,12 +195,17 @@ public final class DataKeys {
   /** Forgets a key, for example after it was deleted. */
   /** Forgets an alternate name, for example after it was removed from its key. */
   public void invalidateAltName(String altName) {
-    byAltName.invalidate(altName);
+    byAltName.synchronous().invalidate(altName);
+    failures.invalidate(altName);
   }
 
   public void invalidate(UUID id) {
-    byId.invalidate(id);
-    byAltName.asMap().values().removeIf(k -> k.id().equals(id));
+    byId.synchronous().invalidate(id);
+    failures.invalidate(id);
+    byAltName.asMap().values().removeIf(k -> {
+      DataKey key = done(k);
+      return key != null && key.id().equals(id);
+    });
   }
 
   private DataKey load(UUID id) {

@@ -66,6 +66,39 @@ class DataKeysTest {
   }
 
   @Test
+  void byId_concurrentMissesWhileTheKmsIsDown_shareOneFailedCall() throws Exception {
+    // Issue 13, item 6: 16 threads asking for one key while the KMS was down made 16 KMS calls,
+    // one after another inside the cache's compute lock.
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    provider.failing = true;
+    int threads = 16;
+    pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> results = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      results.add(pool.submit(() -> {
+        start.await();
+        return keys.byId(keyId);
+      }));
+    }
+    long began = System.nanoTime();
+    start.countDown();
+    for (Future<?> result : results) {
+      assertThatThrownBy(result::get).hasCauseInstanceOf(io.fle4j.kms.KmsProviderException.class);
+    }
+    assertThat(provider.decrypts.get()).as("KMS calls").isEqualTo(1);
+    assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(1));
+
+    // Remembered briefly, then tried again.
+    assertThatThrownBy(() -> keys.byId(keyId)).isInstanceOf(io.fle4j.kms.KmsProviderException.class);
+    assertThat(provider.decrypts.get()).isEqualTo(1);
+    provider.failing = false;
+    nanos.addAndGet(DataKeys.FAILURE_MEMORY.toNanos() + 1);
+    assertThat(keys.byId(keyId).id()).isEqualTo(keyId);
+    assertThat(provider.decrypts.get()).isEqualTo(2);
+  }
+
+  @Test
   void byId_concurrentMisses_unwrapOnce() throws Exception {
     DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
     int threads = 16;
