@@ -101,7 +101,8 @@ public final class DataKeys {
       try {
         mine.complete(loader.get());
       } catch (RuntimeException | Error e) {
-        if (e instanceof RuntimeException runtime) {
+        // An interruption is about this thread, not the key: the next asker tries at once.
+        if (e instanceof RuntimeException runtime && !(e instanceof MongoInterruptedException)) {
           failures.put(key, runtime);
         }
         mine.completeExceptionally(e); // Caffeine drops the failed entry
