@@ -159,6 +159,22 @@ final class Fle4jConfig {
     return value;
   }
 
+  /** Whether a connection string carries a password other than a ${NAME} reference. */
+  private static boolean hasLiteralPassword(String uri) {
+    int scheme = uri.indexOf("://");
+    int at = uri.lastIndexOf('@');
+    if (scheme < 0 || at < scheme) {
+      return false;
+    }
+    String userInfo = uri.substring(scheme + 3, at);
+    int colon = userInfo.indexOf(':');
+    if (colon < 0) {
+      return false;
+    }
+    String password = userInfo.substring(colon + 1);
+    return !password.isEmpty() && !VARIABLE.matcher(password).replaceAll("").isEmpty();
+  }
+
   private static void checkSecretsArePrivate(Path file, BsonDocument raw) throws IOException {
     List<String> literalSecrets = new ArrayList<>();
     BsonValue providers = raw.get("kmsProviders");
@@ -175,6 +191,15 @@ final class Fle4jConfig {
             literalSecrets.add("kmsProviders." + provider.getKey() + "." + field.getKey());
           }
         }
+      }
+    }
+    // A password written into a connection string is as secret as a master key.
+    for (String uriField : List.of("uri", "keyVault.uri")) {
+      BsonValue uri = uriField.equals("uri") ? raw.get("uri")
+          : raw.get("keyVault") != null && raw.get("keyVault").isDocument()
+              ? raw.getDocument("keyVault").get("uri") : null;
+      if (uri != null && uri.isString() && hasLiteralPassword(uri.asString().getValue())) {
+        literalSecrets.add(uriField + " (its password)");
       }
     }
     if (literalSecrets.isEmpty()) {

@@ -30,6 +30,21 @@ import org.bson.BsonDocument;
 final class TlsContexts {
   private TlsContexts() {}
 
+  /** A private key readable by other users is refused, as a master key in the configuration is. */
+  private static void requirePrivate(Path file, String where) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(file)
+        || !file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    var permissions = java.nio.file.Files.getPosixFilePermissions(file);
+    if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP")
+        || p.name().startsWith("OTHERS"))) {
+      throw new ConfigurationException(where, file + " holds a private key and can be read by"
+          + " other users (mode " + java.nio.file.attribute.PosixFilePermissions.toString(permissions)
+          + "). Make it private with: chmod 600 " + file);
+    }
+  }
+
   static SSLContext fromConfig(String provider, BsonDocument tls, Path baseDir) {
     String where = "tls." + provider;
     try {
@@ -53,7 +68,9 @@ final class TlsContexts {
         List<X509Certificate> chain = new ArrayList<>();
         PrivateKey key = null;
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-        for (Object item : pemObjects(baseDir.resolve(tls.getString("certificateKeyFile").getValue()))) {
+        Path keyFile = baseDir.resolve(tls.getString("certificateKeyFile").getValue());
+        requirePrivate(keyFile, where + ".certificateKeyFile");
+        for (Object item : pemObjects(keyFile)) {
           if (item instanceof X509CertificateHolder holder) {
             chain.add(certificate(holder));
           } else if (item instanceof PEMKeyPair pair) {

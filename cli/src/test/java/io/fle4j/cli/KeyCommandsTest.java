@@ -216,6 +216,19 @@ class KeyCommandsTest {
   }
 
   @Test
+  void config_uriWithAPasswordReadableByOthers_isRefused() throws Exception {
+    // Issue 13, item 15: a password in uri was accepted in a file anyone could read.
+    Path config = dir.resolve("uri.json");
+    Files.writeString(config, "{\"uri\": \"mongodb://app:TOPSECRETPASSWORD@localhost:1/\"}");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+    Cli.Run run = new Cli(mongo.connectionString(), config, Map.of()).raw("keys", "list",
+        "--config", config.toString());
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(run.err()).contains("uri (its password)").contains("chmod 600")
+        .doesNotContain("TOPSECRETPASSWORD");
+  }
+
+  @Test
   void config_environmentVariables_areSubstituted_andMissingOnesNamed() throws Exception {
     Path config = dir.resolve("env.json");
     Files.writeString(config, "{\"kmsProviders\": {\"local\": {\"key\": \"${LOCAL_KEY}\"}}}");

@@ -27,8 +27,14 @@ class TlsContextsTest {
   }
 
   @Test
-  void fromConfig_caAndClientCertificate_pkcs1AndPkcs8Keys_buildAWorkingContext() throws Exception {
-    Path dir = x509();
+  void fromConfig_caAndClientCertificate_pkcs1AndPkcs8Keys_buildAWorkingContext(@TempDir Path dir)
+      throws Exception {
+    // Private copies: a private key readable by others is refused (see the next test).
+    for (String name : new String[] {"ca.pem", "client.pem", "client-pkcs8-unencrypted.pem"}) {
+      Files.copy(x509().resolve(name), dir.resolve(name));
+      Files.setPosixFilePermissions(dir.resolve(name),
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
     for (String clientFile : new String[] {"client.pem", "client-pkcs8-unencrypted.pem"}) {
       SSLContext context = TlsContexts.fromConfig("kmip", new BsonDocument("caFile", new BsonString("ca.pem"))
           .append("certificateKeyFile", new BsonString(clientFile)), dir);
@@ -36,6 +42,18 @@ class TlsContextsTest {
       engine.setUseClientMode(true);
       assertThat(engine.getSupportedProtocols()).contains("TLSv1.2");
     }
+  }
+
+  @Test
+  void fromConfig_privateKeyReadableByOthers_isRefusedWithTheFix(@TempDir Path temp) throws Exception {
+    // Issue 13, item 15: only kmsProviders secrets were checked for being readable by others.
+    Path key = temp.resolve("client.pem");
+    Files.copy(x509().resolve("client.pem"), key);
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> TlsContexts.fromConfig("kmip",
+        new BsonDocument("certificateKeyFile", new BsonString("client.pem")), temp))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("tls.kmip.certificateKeyFile").hasMessageContaining("chmod 600");
   }
 
   @Test
