@@ -17,6 +17,7 @@ import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsProvider;
+import io.fle4j.kms.JsonReplies;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderName;
 import java.io.IOException;
@@ -38,7 +39,6 @@ import javax.net.ssl.SSLHandshakeException;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.BsonValue;
-import org.bson.json.JsonParseException;
 
 /**
  * The {@code azure} KMS provider: data keys are wrapped by Azure Key Vault {@code wrapkey} and
@@ -288,7 +288,7 @@ public final class AzureKmsProvider implements KmsProvider {
     String message = null;
     String inner = null;
     try {
-      BsonDocument json = BsonDocument.parse(new String(reply, StandardCharsets.UTF_8));
+      BsonDocument json = JsonReplies.object(reply);
       BsonValue error = json.get("error");
       if (error != null && error.isDocument()) {
         code = text(error.asDocument().get("code"));
@@ -298,8 +298,7 @@ public final class AzureKmsProvider implements KmsProvider {
           inner = text(innerError.asDocument().get("code"));
         }
       }
-    } catch (JsonParseException | org.bson.BsonInvalidOperationException
-        | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       // not JSON: the status alone tells
     }
     StringBuilder text = new StringBuilder("HTTP ").append(status);
@@ -355,8 +354,8 @@ public final class AzureKmsProvider implements KmsProvider {
   private byte[] parseValue(String operation, AzureMasterKey key, byte[] reply) {
     BsonDocument json;
     try {
-      json = BsonDocument.parse(new String(reply, StandardCharsets.UTF_8));
-    } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
+      json = JsonReplies.object(reply);
+    } catch (IllegalArgumentException e) {
       throw new KmsProviderException(name, true, "Azure Key Vault " + operation + " with "
           + key.describe() + " answered 200 with a body that is not JSON");
     }

@@ -8,6 +8,7 @@ import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsProvider;
+import io.fle4j.kms.JsonReplies;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderName;
 import java.io.IOException;
@@ -40,7 +41,6 @@ import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.BsonValue;
-import org.bson.json.JsonParseException;
 
 /**
  * The {@code gcp} KMS provider: data keys are wrapped by Google Cloud KMS {@code encrypt} and
@@ -268,8 +268,8 @@ public final class GcpKmsProvider implements KmsProvider {
     }
     BsonDocument json;
     try {
-      json = BsonDocument.parse(new String(response.body(), StandardCharsets.UTF_8));
-    } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
+      json = JsonReplies.object(response.body());
+    } catch (IllegalArgumentException e) {
       return new Failure(true, 200, "Cloud KMS answered 200 with a body that is not JSON", null,
           null);
     }
@@ -322,14 +322,13 @@ public final class GcpKmsProvider implements KmsProvider {
     String code = null;
     String message = null;
     try {
-      BsonDocument json = BsonDocument.parse(new String(response.body(), StandardCharsets.UTF_8));
+      BsonDocument json = JsonReplies.object(response.body());
       BsonValue error = json.get("error");
       if (error != null && error.isDocument()) {
         code = text(error.asDocument().get("status"));
         message = text(error.asDocument().get("message"));
       }
-    } catch (JsonParseException | org.bson.BsonInvalidOperationException
-        | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       // not JSON: the status alone tells
     }
     StringBuilder text = new StringBuilder("HTTP ").append(status);
