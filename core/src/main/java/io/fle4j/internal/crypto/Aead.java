@@ -34,7 +34,43 @@ public final class Aead {
   public static final int MIN_CIPHERTEXT_LENGTH = IV_LENGTH + BLOCK + TAG_LENGTH;
 
   // One generator per thread: the JDK's default SecureRandom serialises all threads on one lock.
-  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Aead::newRandom);
+  private static final ThreadLocal<IvSource> RANDOM = ThreadLocal.withInitial(IvSource::new);
+  /** A generator draws fresh entropy at least this often... */
+  static final long RESEED_NANOS = 1_000_000_000L;
+  /** ...and after this many IVs, whichever comes first. */
+  static final int RESEED_IVS = 1 << 16;
+
+  /**
+   * A per-thread DRBG that reseeds from the operating system's entropy source every second and
+   * every 65,536 IVs: a process restored from a snapshot (a VM image, CRaC) would otherwise go on
+   * from the same generator state and repeat the IVs of every other copy of that snapshot.
+   */
+  static final class IvSource {
+    private final SecureRandom random;
+    private final java.util.function.LongSupplier nanos;
+    private long reseedAt;
+    private int left = RESEED_IVS;
+
+    IvSource() {
+      this(newRandom(), System::nanoTime);
+    }
+
+    IvSource(SecureRandom random, java.util.function.LongSupplier nanos) {
+      this.random = random;
+      this.nanos = nanos;
+      this.reseedAt = nanos.getAsLong() + RESEED_NANOS;
+    }
+
+    void nextBytes(byte[] out) {
+      long now = nanos.getAsLong();
+      if (--left <= 0 || now - reseedAt >= 0) {
+        random.reseed();
+        reseedAt = now + RESEED_NANOS;
+        left = RESEED_IVS;
+      }
+      random.nextBytes(out);
+    }
+  }
 
   private Aead() {}
 

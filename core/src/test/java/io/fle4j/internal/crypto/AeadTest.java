@@ -131,4 +131,28 @@ class AeadTest {
   void aeadKey_toString_isRedacted() {
     assertThat(AeadKey.of(new byte[96]).toString()).isEqualTo("AeadKey[redacted]");
   }
+
+  @org.junit.jupiter.api.Test
+  void ivSource_reseedsEverySecondAndEvery65536Ivs() {
+    // Issue 13, item 9: a generator seeded once would, restored from a snapshot, repeat IVs.
+    int[] reseeds = {0};
+    java.security.SecureRandom counting = new java.security.SecureRandom() {
+      @Override
+      public void reseed() {
+        reseeds[0]++;
+      }
+    };
+    long[] now = {0};
+    Aead.IvSource source = new Aead.IvSource(counting, () -> now[0]);
+    byte[] iv = new byte[16];
+    for (int i = 0; i < Aead.RESEED_IVS - 1; i++) {
+      source.nextBytes(iv);
+    }
+    org.assertj.core.api.Assertions.assertThat(reseeds[0]).isZero();
+    source.nextBytes(iv);
+    org.assertj.core.api.Assertions.assertThat(reseeds[0]).as("after 65,536 IVs").isEqualTo(1);
+    now[0] += Aead.RESEED_NANOS;
+    source.nextBytes(iv);
+    org.assertj.core.api.Assertions.assertThat(reseeds[0]).as("after a second").isEqualTo(2);
+  }
 }
