@@ -105,7 +105,11 @@ public final class AwsKmsProvider implements KmsProvider {
     this.redactions = builder.staticSecrets();
     this.credentials = builder.credentialsProvider != null ? builder.credentialsProvider
         : builder.staticCredentials != null ? new StaticCredentials(builder.staticCredentials)
-        : DefaultCredentialsProvider.builder().build();
+        // The profile files are read again once they change (the SDK looks about once a second),
+        // so credentials written to the shared file are used without a restart.
+        : DefaultCredentialsProvider.builder()
+            .profileFile(software.amazon.awssdk.profiles.ProfileFileSupplier.defaultSupplier())
+            .build();
     this.httpClient = builder.httpClient != null ? builder.httpClient : urlConnectionClient(builder);
     this.retryStrategy = AwsRetries.strategy(builder.maxAttempts, builder.retryBaseDelay,
         builder.retryMaxDelay);

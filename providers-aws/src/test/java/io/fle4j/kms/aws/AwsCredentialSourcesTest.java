@@ -213,6 +213,30 @@ class AwsCredentialSourcesTest {
             byProfile.accessKeyId(), byProfile.accessKeyId());
   }
 
+  @Test
+  void defaultChain_sharedCredentialsFileRewritten_isReadAgainWithoutARestart() throws Exception {
+    // Issue 13, item 11: an edited shared credentials file was ignored until the process restarted.
+    assumeNoAwsEnvironment();
+    AwsKmsEmulator.Credentials first = kms.createAccessKey(kms.accountId());
+    AwsKmsEmulator.Credentials second = kms.createAccessKey(kms.accountId());
+    Path file = dir.resolve("rotating-credentials");
+    Files.writeString(file, "[default]\naws_access_key_id = " + first.accessKeyId()
+        + "\naws_secret_access_key = " + first.secretAccessKey() + "\n", StandardCharsets.UTF_8);
+    System.setProperty("aws.sharedCredentialsFile", file.toString());
+    try (AwsKmsProvider aws = defaultChain()) {
+      assertRoundTrip(aws);
+      kms.revoke(first);
+      Files.writeString(file, "[default]\naws_access_key_id = " + second.accessKeyId()
+          + "\naws_secret_access_key = " + second.secretAccessKey() + "\n", StandardCharsets.UTF_8);
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+          System.currentTimeMillis() + 5_000));
+      Thread.sleep(1_500); // the SDK looks at the files' modification time about once a second
+      assertRoundTrip(aws);
+    }
+    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::accessKeyId)
+        .endsWith(second.accessKeyId(), second.accessKeyId());
+  }
+
   /**
    * A container-credentials endpoint on loopback (SDK 2.31 accepts a plain-http full URI when
    * the host resolves only to loopback addresses), handing out fresh emulator-issued temporary
