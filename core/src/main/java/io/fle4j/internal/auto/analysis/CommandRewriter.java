@@ -724,18 +724,7 @@ public final class CommandRewriter {
   // ----------------------------------------------------------------- helpers
 
   RuntimeException unusable(String path, Resolution r) {
-    return switch (r.kind()) {
-      case INSIDE_ENCRYPTED -> refusal.of(path, "Invalid operation on path '" + path
-          + "' which contains an encrypted path prefix.", "'" + r.encryptedField()
-              + "' is encrypted, so the server cannot see inside it");
-      case CONFLICT -> refusal.of(path, "Found conflicting encryption metadata for path: '" + path
-          + "'");
-      case UNKNOWN -> refusal.of(path, "Cannot get metadata for path whose encryption"
-          + " properties are not known until runtime.", "'" + path + "'");
-      case ANCESTOR -> refusal.of(path, "Found forbidden reference to prefix of encrypted field "
-          + path);
-      default -> refusal.of(path, "Cannot use encrypted field '" + path + "' here");
-    };
+    return refusal.unusable(path, r);
   }
 
   static boolean isOperatorDocument(BsonValue value) {

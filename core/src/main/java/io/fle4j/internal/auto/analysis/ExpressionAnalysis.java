@@ -58,7 +58,7 @@ final class ExpressionAnalysis {
     if (isFieldPath(expression)) {
       Resolution r = schema.resolve(fieldPath(expression));
       if (r.kind() == Kind.INSIDE_ENCRYPTED) {
-        throw insideEncrypted(fieldPath(expression), r);
+        throw refusal.unusable(fieldPath(expression), r);
       }
       return expression;
     }
@@ -275,7 +275,7 @@ final class ExpressionAnalysis {
       switch (r.kind()) {
         case ENCRYPTED -> out.add(new Leaf(path, r.node().encrypt(), null));
         case PLAIN -> out.add(new Leaf(path, null, null));
-        default -> throw unusable(path, r);
+        default -> throw refusal.unusable(path, r);
       }
       return;
     }
@@ -443,7 +443,7 @@ final class ExpressionAnalysis {
       return switch (r.kind()) {
         case ENCRYPTED, ANCESTOR, PLAIN -> r.node();
         case CONFLICT, UNKNOWN -> SchemaNode.unknown();
-        case INSIDE_ENCRYPTED -> throw insideEncrypted(fieldPath(expression), r);
+        case INSIDE_ENCRYPTED -> throw refusal.unusable(fieldPath(expression), r);
       };
     }
     if (expression.isString() && expression.asString().getValue().startsWith("$$")) {
@@ -496,25 +496,8 @@ final class ExpressionAnalysis {
       case PLAIN -> { }
       case ENCRYPTED -> throw refusal.of(path, "Encrypted field '" + path + "' is not allowed to"
           + " be evaluated by " + evaluatedBy);
-      default -> throw unusable(path, r);
+      default -> throw refusal.unusable(path, r);
     }
-  }
-
-  private RuntimeException unusable(String path, Resolution r) {
-    return switch (r.kind()) {
-      case ANCESTOR -> refusal.of(path, "Found forbidden reference to prefix of encrypted field "
-          + path);
-      case INSIDE_ENCRYPTED -> insideEncrypted(path, r);
-      case CONFLICT -> refusal.of(path, "Found conflicting encryption metadata for path: '"
-          + path + "'");
-      default -> refusal.of(path, "Cannot get metadata for path whose encryption properties are"
-          + " not known until runtime.", "'" + path + "'");
-    };
-  }
-
-  private RuntimeException insideEncrypted(String path, Resolution r) {
-    return refusal.of(path, "Invalid operation on path '" + path + "' which contains an"
-        + " encrypted path prefix.", "'" + r.encryptedField() + "' is encrypted");
   }
 
   /** {@code $$ROOT} and {@code $$CURRENT} would hand the server the whole document to compute on. */
