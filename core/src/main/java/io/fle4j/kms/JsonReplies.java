@@ -55,6 +55,22 @@ public final class JsonReplies {
     return out;
   }
 
+  /**
+   * Where {@code text} first stops being one strict JSON value (with the same rules and nesting
+   * limit as replies), as an offset into it, or -1 when it is one. For error messages that must
+   * say where a text is wrong without quoting it.
+   */
+  public static int problemOffset(String text) {
+    JsonReplies reader = new JsonReplies(text);
+    try {
+      reader.value(1);
+      reader.space();
+      return reader.at == text.length() ? -1 : reader.at;
+    } catch (IllegalArgumentException e) {
+      return reader.at;
+    }
+  }
+
   private BsonValue value(int depth) {
     if (depth > MAX_DEPTH) {
       throw error("nested deeper than " + MAX_DEPTH + " levels");
@@ -147,6 +163,7 @@ public final class JsonReplies {
         return out.toString();
       }
       if (c < 0x20) {
+        at--;
         throw error("a control character in a string");
       }
       if (c != '\\') {
@@ -178,7 +195,10 @@ public final class JsonReplies {
           }
           out.append((char) code);
         }
-        default -> throw error("a bad escape");
+        default -> {
+          at--;
+          throw error("a bad escape");
+        }
       }
     }
     throw error("an unterminated string");
