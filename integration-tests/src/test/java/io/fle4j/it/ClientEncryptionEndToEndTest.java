@@ -13,7 +13,6 @@ import io.fle4j.Algorithm;
 import io.fle4j.DataKeyNotFoundException;
 import io.fle4j.DuplicateKeyAltNameException;
 import io.fle4j.testing.SpecData;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;

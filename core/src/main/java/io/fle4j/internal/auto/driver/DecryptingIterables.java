@@ -17,11 +17,9 @@ import java.lang.reflect.Proxy;
 import java.util.Collection;
 import java.util.Spliterators;
 import java.util.function.Consumer;
-import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.configuration.CodecRegistry;
-import org.bson.conversions.Bson;
 
 /**
  * Find and aggregate iterables of an encrypting collection. The driver runs the command and

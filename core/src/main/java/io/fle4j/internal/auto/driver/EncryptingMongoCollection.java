@@ -44,7 +44,6 @@ import com.mongodb.client.result.DeleteResult;
 import com.mongodb.client.result.InsertManyResult;
 import com.mongodb.client.result.InsertOneResult;
 import com.mongodb.client.result.UpdateResult;
-import com.mongodb.connection.ClusterDescription;
 import io.fle4j.EncryptedFieldOperationException;
 import io.fle4j.internal.auto.AutoEncryptionEngine;
 import io.fle4j.internal.auto.analysis.CommandRewriter;

@@ -1,14 +1,10 @@
 package io.fle4j.internal.auto.driver;
 
-
 import com.mongodb.client.DistinctIterable;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.util.function.Function;
-import org.bson.BsonDocument;
-import org.bson.conversions.Bson;
 
 /**
  * Distinct iterables take a filter after they are created, so the driver's iterable is wrapped:

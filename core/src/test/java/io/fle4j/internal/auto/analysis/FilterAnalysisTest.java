@@ -10,7 +10,6 @@ import static io.fle4j.internal.auto.analysis.Fixtures.rewriter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.bson.BsonDocument;
-import org.bson.BsonString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
