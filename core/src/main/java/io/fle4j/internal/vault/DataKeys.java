@@ -91,13 +91,16 @@ public final class DataKeys {
    * loaded now by this thread with {@code loader}, which runs outside any lock of the cache.
    */
   private <K> DataKey single(AsyncCache<K, DataKey> cache, K key, Supplier<DataKey> loader) {
-    RuntimeException remembered = failures.getIfPresent(key);
-    if (remembered != null) {
-      throw remembered;
-    }
     CompletableFuture<DataKey> mine = new CompletableFuture<>();
     CompletableFuture<DataKey> existing = cache.asMap().putIfAbsent(key, mine);
     if (existing == null) {
+      // Checked only once this thread owns the load: a failed load records its failure before
+      // its entry leaves the cache, so a thread that got in just after it still sees it.
+      RuntimeException remembered = failures.getIfPresent(key);
+      if (remembered != null) {
+        mine.completeExceptionally(remembered); // not re-recorded, so the memory still expires
+        throw remembered;
+      }
       try {
         mine.complete(loader.get());
       } catch (RuntimeException | Error e) {
