@@ -21,7 +21,12 @@ public final class Fle1KeyWrap {
 
   /** Wraps {@code dataKey} under {@code kek}. */
   public static byte[] wrap(SecretBytes kek, byte[] dataKey) {
-    return prepare(kek).wrap(dataKey);
+    Kek prepared = prepare(kek);
+    try {
+      return prepared.wrap(dataKey);
+    } finally {
+      prepared.destroy(); // a one-off key leaves nothing keyed behind
+    }
   }
 
   /**
@@ -32,7 +37,10 @@ public final class Fle1KeyWrap {
     return new Kek(aeadKey(kek));
   }
 
-  /** A prepared key-encryption key. Thread-safe; never shows its content. */
+  /**
+   * A prepared key-encryption key. Thread-safe; never shows its content. {@link #destroy} it
+   * when done: its keyed workers and its split material go with it.
+   */
   public static final class Kek {
     private final AeadKey key;
 
@@ -50,6 +58,18 @@ public final class Fle1KeyWrap {
       return Fle1KeyWrap.unwrap(key, wrapped);
     }
 
+    /**
+     * Forgets this key: calls under way finish, later ones throw IllegalStateException. Idempotent.
+     */
+    public void destroy() {
+      key.destroy();
+    }
+
+    /** Whether {@link #destroy} was called. */
+    public boolean destroyed() {
+      return key.destroyed();
+    }
+
     @Override
     public String toString() {
       return "Fle1KeyWrap.Kek[redacted]";
@@ -64,7 +84,12 @@ public final class Fle1KeyWrap {
    *     {@link KmsProviderException}
    */
   public static byte[] unwrap(SecretBytes kek, byte[] wrapped) throws AEADBadTagException {
-    return unwrap(aeadKey(kek), wrapped);
+    AeadKey key = aeadKey(kek);
+    try {
+      return unwrap(key, wrapped);
+    } finally {
+      key.destroy();
+    }
   }
 
   private static byte[] unwrap(AeadKey key, byte[] wrapped) throws AEADBadTagException {

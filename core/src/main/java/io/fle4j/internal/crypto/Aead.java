@@ -21,7 +21,7 @@ import javax.crypto.IllegalBlockSizeException;
  * C  = IV ‖ S ‖ T
  * </pre>
  *
- * <p>Stateless and thread-safe. The keyed JCA objects live per thread in {@link AeadKey}, and
+ * <p>Stateless and thread-safe. The keyed JCA objects are pooled in {@link AeadKey}, and
  * the CSFLE entry points work on the ciphertext where it lies, because at one or two microseconds
  * a value, copies and small objects are a measurable part of the cost.
  */
@@ -33,15 +33,17 @@ public final class Aead {
   /** IV, one block of padding at least, and the tag. */
   public static final int MIN_CIPHERTEXT_LENGTH = IV_LENGTH + BLOCK + TAG_LENGTH;
 
-  // One generator per thread: the JDK's default SecureRandom serialises all threads on one lock.
-  private static final ThreadLocal<IvSource> RANDOM = ThreadLocal.withInitial(IvSource::new);
+  // A few generators that threads borrow: the JDK's default SecureRandom serialises all threads
+  // on one lock, and building a generator per thread would cost a seeding per virtual thread.
+  private static final ReadyPool<IvSource> RANDOM =
+      new ReadyPool<>(ReadyPool.DEFAULT_SIZE, IvSource::new, source -> { });
   /** A generator draws fresh entropy at least this often... */
   static final long RESEED_NANOS = 1_000_000_000L;
   /** ...and after this many IVs, whichever comes first. */
   static final int RESEED_IVS = 1 << 16;
 
   /**
-   * A per-thread DRBG that reseeds from the operating system's entropy source every second and
+   * A DRBG, used by one thread at a time, that reseeds from the operating system's entropy source every second and
    * every 65,536 IVs: a process restored from a snapshot (a VM image, CRaC) would otherwise go on
    * from the same generator state and repeat the IVs of every other copy of that snapshot.
    */
@@ -83,16 +85,25 @@ public final class Aead {
   public static byte[] encryptRandom(AeadKey key, byte[] aad, byte[] plaintext) {
     byte[] c = new byte[ciphertextLength(plaintext.length)];
     randomIv(c, 0);
-    seal(key.worker(), aad, 0, aad.length, plaintext, c, 0);
+    AeadKey.Worker worker = key.borrow();
+    try {
+      seal(worker, aad, 0, aad.length, plaintext, c, 0);
+    } finally {
+      key.release(worker);
+    }
     return c;
   }
 
   /** Encrypts with the IV derived from the key, the associated data and the plaintext. */
   public static byte[] encryptDeterministic(AeadKey key, byte[] aad, byte[] plaintext) {
-    AeadKey.Worker worker = key.worker();
     byte[] c = new byte[ciphertextLength(plaintext.length)];
-    deterministicIv(worker, aad, 0, aad.length, plaintext, c, 0);
-    seal(worker, aad, 0, aad.length, plaintext, c, 0);
+    AeadKey.Worker worker = key.borrow();
+    try {
+      deterministicIv(worker, aad, 0, aad.length, plaintext, c, 0);
+      seal(worker, aad, 0, aad.length, plaintext, c, 0);
+    } finally {
+      key.release(worker);
+    }
     return c;
   }
 
@@ -103,7 +114,12 @@ public final class Aead {
     }
     byte[] c = new byte[ciphertextLength(plaintext.length)];
     System.arraycopy(iv, 0, c, 0, IV_LENGTH);
-    seal(key.worker(), aad, 0, aad.length, plaintext, c, 0);
+    AeadKey.Worker worker = key.borrow();
+    try {
+      seal(worker, aad, 0, aad.length, plaintext, c, 0);
+    } finally {
+      key.release(worker);
+    }
     return c;
   }
 
@@ -115,13 +131,18 @@ public final class Aead {
    */
   public static void encryptAfterAssociatedData(
       AeadKey key, boolean deterministic, byte[] blob, int aadLength, byte[] plaintext) {
-    AeadKey.Worker worker = key.worker();
-    if (deterministic) {
-      deterministicIv(worker, blob, 0, aadLength, plaintext, blob, aadLength);
-    } else {
+    if (!deterministic) {
       randomIv(blob, aadLength);
     }
-    seal(worker, blob, 0, aadLength, plaintext, blob, aadLength);
+    AeadKey.Worker worker = key.borrow();
+    try {
+      if (deterministic) {
+        deterministicIv(worker, blob, 0, aadLength, plaintext, blob, aadLength);
+      }
+      seal(worker, blob, 0, aadLength, plaintext, blob, aadLength);
+    } finally {
+      key.release(worker);
+    }
   }
 
   /**
@@ -151,7 +172,16 @@ public final class Aead {
     }
     Objects.checkFromIndexSize(aadOffset, aadLength, aad.length);
     Objects.checkFromIndexSize(cOffset, cLength, c.length);
-    AeadKey.Worker worker = key.worker();
+    AeadKey.Worker worker = key.borrow();
+    try {
+      return open(worker, aad, aadOffset, aadLength, c, cOffset, cLength);
+    } finally {
+      key.release(worker);
+    }
+  }
+
+  private static byte[] open(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
+      byte[] c, int cOffset, int cLength) throws GeneralSecurityException {
     int sLength = cLength - IV_LENGTH - TAG_LENGTH;
     tag(worker, aad, aadOffset, aadLength, c, cOffset, IV_LENGTH + sLength);
     if (!tagMatches(worker.mac, c, cOffset + IV_LENGTH + sLength)) {
@@ -225,7 +255,12 @@ public final class Aead {
 
   private static void randomIv(byte[] out, int offset) {
     byte[] iv = new byte[IV_LENGTH];
-    RANDOM.get().nextBytes(iv);
+    IvSource source = RANDOM.borrow();
+    try {
+      source.nextBytes(iv);
+    } finally {
+      RANDOM.release(source);
+    }
     System.arraycopy(iv, 0, out, offset, IV_LENGTH);
   }
 

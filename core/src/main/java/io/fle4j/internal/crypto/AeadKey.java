@@ -15,14 +15,23 @@ public final class AeadKey {
   /** Total length of a FLE1 key. */
   public static final int LENGTH = 96;
 
-  // Keying a Cipher or an HMAC costs as much as using it on a short value, so each thread keeps
-  // its own keyed objects for this key, made once and reused for every value. The workers must
-  // not reference this AeadKey: a thread's map holds its value strongly, and a value reaching
-  // the key would keep the key, its ThreadLocal and its material alive as long as the thread.
-  private final ThreadLocal<Worker> workers;
+  // Keying a Cipher or an HMAC costs as much as using it on a short value, so the key keeps a
+  // few keyed workers ready for any thread to borrow. They belong to the key, not to the threads
+  // that used it: when the key is retired or destroyed, its workers go with it.
+  private final ReadyPool<Worker> workers;
+  /** The split key, from which workers are built; null once destroyed. */
+  private volatile Material material;
 
-  private AeadKey(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
-    this.workers = ThreadLocal.withInitial(() -> new Worker(macKey, encryptionKey, ivKey));
+  private record Material(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
+    @Override
+    public String toString() {
+      return "Material[redacted]";
+    }
+  }
+
+  private AeadKey(Material material) {
+    this.material = material;
+    this.workers = new ReadyPool<>(ReadyPool.DEFAULT_SIZE, this::newWorker, Worker::wipe);
   }
 
   /** Splits a 96-byte key. The array is copied; the caller may wipe it. */
@@ -35,10 +44,10 @@ public final class AeadKey {
     byte[] kiv = Arrays.copyOfRange(key96, 64, 96);
     try {
       // SecretKeySpec copies the array it is given, so ours can be wiped right away.
-      return new AeadKey(
+      return new AeadKey(new Material(
           new SecretKeySpec(km, "HmacSHA512"),
           new SecretKeySpec(ke, "AES"),
-          new SecretKeySpec(kiv, "HmacSHA512"));
+          new SecretKeySpec(kiv, "HmacSHA512")));
     } finally {
       Arrays.fill(km, (byte) 0);
       Arrays.fill(ke, (byte) 0);
@@ -46,9 +55,60 @@ public final class AeadKey {
     }
   }
 
-  /** This thread's keyed objects for this key. */
-  Worker worker() {
-    return workers.get();
+  /**
+   * Keyed objects for this key, for the calling thread alone until {@link #release}d.
+   *
+   * @throws IllegalStateException when the key was destroyed
+   */
+  Worker borrow() {
+    return workers.borrow();
+  }
+
+  /** Gives back a worker from {@link #borrow}. */
+  void release(Worker worker) {
+    workers.release(worker);
+  }
+
+  /**
+   * Lets go of the keyed workers, wiping their HMAC states: for a key that leaves a cache while
+   * other threads may still be using it. Those threads finish normally; a retired key still
+   * works, on a worker built for each use.
+   */
+  public void retire() {
+    workers.close();
+  }
+
+  /**
+   * Retires the key and forgets its material: for a key its owner is done with, such as a
+   * key-encryption key whose provider is closed. Calls already under way finish; later ones
+   * fail with IllegalStateException.
+   */
+  public void destroy() {
+    material = null;
+    workers.close();
+  }
+
+  /** Whether {@link #retire} or {@link #destroy} was called. */
+  public boolean retired() {
+    return workers.closed();
+  }
+
+  /** Whether {@link #destroy} was called. */
+  public boolean destroyed() {
+    return material == null;
+  }
+
+  /** Workers ready in the pool now. Visible for tests. */
+  int idleWorkers() {
+    return workers.idle();
+  }
+
+  private Worker newWorker() {
+    Material split = material;
+    if (split == null) {
+      throw new IllegalStateException("this key was destroyed");
+    }
+    return new Worker(split.macKey(), split.encryptionKey(), split.ivKey());
   }
 
   @Override
@@ -57,7 +117,7 @@ public final class AeadKey {
   }
 
   /**
-   * One thread's keyed HMACs and AES-CBC ciphers for one key, and its scratch buffers. The
+   * One borrower's keyed HMACs and AES-CBC ciphers for one key, and its scratch buffers. The
    * ciphers are initialised once with an all-zero IV: doFinal returns a JCA cipher to that state,
    * and CBC under IV {@code v} equals CBC under the zero IV with {@code v} XORed into the first
    * block (on the way in for encryption, on the way out for decryption), so no value pays for
@@ -68,8 +128,8 @@ public final class AeadKey {
     private static final int SCRATCH_LIMIT = 4096;
     private static final IvParameterSpec ZERO_IV = new IvParameterSpec(new byte[Aead.IV_LENGTH]);
 
-    private final SecretKeySpec encryptionKey;
-    private final SecretKeySpec ivKey;
+    private SecretKeySpec encryptionKey;
+    private SecretKeySpec ivKey;
     final HmacSha512 tagMac;
     /** The last MAC computed, and the associated data's bit length (AL) being MACed. */
     final byte[] mac = new byte[HmacSha512.LENGTH];
@@ -131,6 +191,27 @@ public final class AeadKey {
         scratch = new byte[Math.max(length, 2 * scratch.length)];
       }
       return scratch;
+    }
+
+    /**
+     * Erases what can be erased (the HMAC states, the buffers) and drops the rest, the JCA
+     * ciphers, whose key schedules Java cannot reach. The worker is unusable afterwards.
+     */
+    void wipe() {
+      tagMac.wipe();
+      if (ivMac != null) {
+        ivMac.wipe();
+      }
+      Arrays.fill(mac, (byte) 0);
+      Arrays.fill(scratch, (byte) 0);
+      encryptionKey = null;
+      ivKey = null;
+      discardCiphers();
+    }
+
+    /** Whether {@link #wipe} ran. */
+    boolean wiped() {
+      return encryptionKey == null;
     }
 
     /** Drops the ciphers after a failure, so that a cipher in an unknown state is not reused. */

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * HMAC-SHA-512 (RFC 2104) for one key, on SHA-512 states that have already absorbed the padded
  * key: {@code H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))}. The JDK's {@code Mac} feeds both padded-key
  * blocks through SHA-512 again for every message, which is half the work for the short messages
- * CSFLE authenticates; starting from saved states skips it. Not thread-safe: one per thread.
+ * CSFLE authenticates; starting from saved states skips it. Not thread-safe: one user at a time.
  */
 final class HmacSha512 {
   static final int LENGTH = 64;
@@ -70,6 +70,17 @@ final class HmacSha512 {
     } catch (DigestException | CloneNotSupportedException e) {
       throw new IllegalStateException("SHA-512 failed", e);
     }
+  }
+
+  /** Forgets the key: the saved states return to SHA-512's initial state. Unusable afterwards. */
+  void wipe() {
+    innerStart.reset();
+    outerStart.reset();
+    if (inner != null) {
+      inner.reset();
+      inner = null;
+    }
+    Arrays.fill(innerHash, (byte) 0);
   }
 
   private MessageDigest inner() {

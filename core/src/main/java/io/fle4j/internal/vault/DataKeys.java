@@ -30,6 +30,9 @@ import org.bson.BsonDocument;
  * asking for that key meanwhile waits for that one result, success or failure. A failed load is
  * remembered for {@link #FAILURE_MEMORY}, so a KMS that is down is asked once per key and second,
  * not once per waiting thread.
+ *
+ * <p>A key that leaves the cache (expired, invalidated) is retired: its keyed workers are wiped
+ * at once, threads still using it finish, and the rest of it goes with the last reference.
  */
 public final class DataKeys {
   /** The CSFLE default key expiration. */
@@ -50,7 +53,14 @@ public final class DataKeys {
   DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration, Ticker ticker) {
     this.keyVault = keyVault;
     this.kms = kms;
-    this.byId = builder(expiration, ticker).buildAsync();
+    this.byId = builder(expiration, ticker)
+        .executor(Runnable::run) // retire on the thread that evicts, not later on another
+        .<UUID, DataKey>removalListener((id, key, cause) -> {
+          if (key != null) {
+            key.key().retire();
+          }
+        })
+        .buildAsync();
     this.byAltName = builder(expiration, ticker).buildAsync();
     this.failures = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(FAILURE_MEMORY).build();
   }
@@ -75,6 +85,17 @@ public final class DataKeys {
    * @throws DataKeyNotFoundException when the key vault has no such key
    */
   public DataKey byAltName(String altName) {
+    DataKey found = loadByAltName(altName);
+    if (!found.key().retired()) {
+      return found;
+    }
+    // The id cache let go of this key while the name still pointed at it: load it afresh.
+    byAltName.asMap().computeIfPresent(altName,
+        (name, future) -> done(future) == found ? null : future);
+    return loadByAltName(altName);
+  }
+
+  private DataKey loadByAltName(String altName) {
     return single(byAltName, altName, () -> {
       List<BsonDocument> docs = keyVault.findKeys(List.of(), List.of(altName));
       if (docs.isEmpty()) {
@@ -140,7 +161,8 @@ public final class DataKeys {
 
   /** The data key with this alternate name if it is cached now, else null; never calls out. */
   public DataKey cachedByAltName(String altName) {
-    return done(byAltName.getIfPresent(altName));
+    DataKey key = done(byAltName.getIfPresent(altName));
+    return key == null || key.key().retired() ? null : key;
   }
 
   /** The value of a load that has finished well, else null. */
@@ -196,13 +218,13 @@ public final class DataKeys {
     }
   }
 
-  /** Forgets a key, for example after it was deleted. */
   /** Forgets an alternate name, for example after it was removed from its key. */
   public void invalidateAltName(String altName) {
     byAltName.synchronous().invalidate(altName);
     failures.invalidate(altName);
   }
 
+  /** Forgets a key, for example after it was deleted or rewrapped. */
   public void invalidate(UUID id) {
     byId.synchronous().invalidate(id);
     failures.invalidate(id);

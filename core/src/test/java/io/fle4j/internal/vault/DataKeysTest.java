@@ -161,4 +161,43 @@ class DataKeysTest {
     keys.byAltName("ssn-key");
     assertThat(provider.decrypts).hasValue(2);
   }
+
+  @Test
+  void invalidate_retiresTheKeySoNoWorkerOfItStays() {
+    // Issue 13, item 8: a key that leaves the cache takes its keyed workers with it.
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    DataKeys.DataKey key = keys.byId(keyId);
+    assertThat(key.key().retired()).isFalse();
+
+    keys.invalidate(keyId);
+
+    assertThat(key.key().retired()).isTrue();
+  }
+
+  @Test
+  void expiration_retiresTheOldKey_andTheNewOneIsLive() {
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    DataKeys.DataKey old = keys.byId(keyId);
+    nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+
+    DataKeys.DataKey fresh = keys.byId(keyId);
+
+    assertThat(fresh).isNotSameAs(old);
+    assertThat(old.key().retired()).isTrue();
+    assertThat(fresh.key().retired()).isFalse();
+  }
+
+  @Test
+  void byAltName_neverHandsOutAKeyTheIdCacheRetired() {
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    DataKeys.DataKey first = keys.byId(keyId);
+    nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+    assertThat(keys.byAltName("ssn-key")).isSameAs(first); // the name now points at it too
+    nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+    DataKeys.DataKey second = keys.byId(keyId); // the id entry expired: first is retired
+    assertThat(first.key().retired()).isTrue();
+
+    assertThat(keys.cachedByAltName("ssn-key")).isNull();
+    assertThat(keys.byAltName("ssn-key")).isSameAs(second);
+  }
 }

@@ -64,18 +64,34 @@ public final class LocalKmsProvider implements KmsProvider {
 
   @Override
   public byte[] encryptDataKey(BsonDocument masterKey, byte[] dataKey) {
-    return kek.wrap(dataKey);
+    try {
+      return kek.wrap(dataKey);
+    } catch (IllegalStateException e) {
+      throw closedOr(e);
+    }
   }
 
   @Override
   public byte[] decryptDataKey(BsonDocument masterKey, byte[] keyMaterial) {
     try {
       return kek.unwrap(keyMaterial);
+    } catch (IllegalStateException e) {
+      throw closedOr(e);
     } catch (AEADBadTagException e) {
       throw new KmsProviderException(name, false,
           "the local master key cannot unwrap this data key (" + e.getMessage()
               + "): the key was made with a different master key, or its keyMaterial was altered");
     }
+  }
+
+  /** Forgets the master key; later calls fail with {@link KmsProviderException}. */
+  @Override
+  public void close() {
+    kek.destroy();
+  }
+
+  private RuntimeException closedOr(IllegalStateException e) {
+    return kek.destroyed() ? new KmsProviderException(name, false, "this provider was closed") : e;
   }
 
   @Override

@@ -43,6 +43,19 @@ class LocalKmsProviderTest extends KmsProviderContractTest {
   }
 
   @Test
+  void close_forgetsTheMasterKey_laterCallsAreProviderErrors() {
+    // Issue 13, item 8: a closed provider's key-encryption key must not stay keyed anywhere.
+    KmsProvider closing = LocalKmsProvider.builder().masterKey(MASTER_KEY).build();
+    byte[] material = closing.encryptDataKey(new BsonDocument(), randomDataKey());
+    closing.close();
+
+    assertThatThrownBy(() -> closing.decryptDataKey(new BsonDocument(), material))
+        .isInstanceOf(KmsProviderException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> closing.encryptDataKey(new BsonDocument(), randomDataKey()))
+        .isInstanceOf(KmsProviderException.class).hasMessageContaining("closed");
+  }
+
+  @Test
   void encryptDataKey_always160Bytes() {
     assertThat(provider.encryptDataKey(provider.masterKey(new BsonDocument()), randomDataKey()))
         .hasSize(160);
