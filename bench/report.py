@@ -17,6 +17,7 @@ def load(paths):
                         (r.get("secondaryMetrics") or {}).get("gc.alloc.rate.norm")
                 rows.append({
                     "benchmark": r["benchmark"].replace("io.fle4j.bench.", ""),
+                    "jdk": str(r.get("jdkVersion", "?")).split(".")[0],
                     "impl": params.pop("impl", None),
                     "params": params,
                     "threads": r["threads"],
@@ -51,16 +52,16 @@ def main():
 
     groups = defaultdict(dict)
     for row in rows:
-        key = (row["benchmark"], tuple(sorted(row["params"].items())), row["threads"])
+        key = (row["benchmark"], tuple(sorted(row["params"].items())), row["threads"], row["jdk"])
         groups[key][row["impl"] or "-"] = row
 
     floor = {(r["params"].get("plaintextBytes"), r["threads"]): ops_per_second(r)
-             for r in rows if r["benchmark"].startswith("CryptoFloor")}
+             for r in rows if r["benchmark"].startswith("CryptoFloor") and r["jdk"] == "17"}
 
     summary = []
-    print("| case | threads | fle4j ops/s | official ops/s | fle4j / official | plain ops/s | fle4j B/op | official B/op |")
-    print("|---|---|---|---|---|---|---|---|")
-    for (benchmark, params, threads), impls in sorted(groups.items()):
+    print("| case | threads | JDK | fle4j ops/s | official ops/s | fle4j / official | plain ops/s | fle4j B/op | official B/op |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (benchmark, params, threads, jdk), impls in sorted(groups.items()):
         if benchmark.startswith("CryptoFloor"):
             continue
         name = benchmark + "".join(f" {v}" for _, v in params)
@@ -69,17 +70,17 @@ def main():
         oo = ops_per_second(o) if o else None
         po = ops_per_second(p) if p else None
         ratio = fo / oo if fo and oo else None
-        entry = {"case": name, "threads": threads, "fle4j": fo, "official": oo, "plain": po,
+        entry = {"case": name, "threads": threads, "jdk": jdk, "fle4j": fo, "official": oo, "plain": po,
                  "ratio": ratio, "fle4jBytesPerOp": f["bytesPerOp"] if f else None,
                  "officialBytesPerOp": o["bytesPerOp"] if o else None}
         value = dict(params).get("value", "")
-        if benchmark.endswith("encrypt") and value.split("-")[0] in FLOOR_SIZE:
+        if benchmark.endswith("encrypt") and jdk == "17" and value.split("-")[0] in FLOOR_SIZE:
             fl = floor.get((FLOOR_SIZE[value.split("-")[0]], threads))
             if fl and fo:
                 entry["floor"] = fl
                 entry["floorOverFle4j"] = fl / fo
         summary.append(entry)
-        print(f"| {name} | {threads} | {fmt(fo)} | {fmt(oo)} | {fmt(ratio, 1) + '×' if ratio else '—'} "
+        print(f"| {name} | {threads} | {jdk} | {fmt(fo)} | {fmt(oo)} | {fmt(ratio, 1) + '×' if ratio else '—'} "
               f"| {fmt(po)} | {fmt(entry['fle4jBytesPerOp'])} | {fmt(entry['officialBytesPerOp'])} |")
     print()
     print("Floor (bare JCA AES-256-CBC + HMAC-SHA-512, objects ready):")
@@ -88,6 +89,16 @@ def main():
     for entry in summary:
         if "floor" in entry:
             print(f"- {entry['case']} ({entry['threads']} thread): floor / fle4j = {entry['floorOverFle4j']:.2f}")
+    print()
+    print("A new virtual thread per task against a pool of 2 platform threads, same JDK:")
+    tasks = {(e["case"], e["jdk"]): e for e in summary if e["case"].startswith("ThreadPerTask")}
+    for (case, jdk), entry in sorted(tasks.items()):
+        if " virtual" in case:
+            pool = tasks.get((case.replace(" virtual", " pool"), jdk))
+            for impl in ("fle4j", "official"):
+                if pool and entry[impl] and pool[impl]:
+                    print(f"- {case.replace(' virtual', '')}, JDK {jdk}, {impl}: "
+                          f"{entry[impl] / pool[impl]:.2f}× the pool's throughput")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"cases": summary, "floor": [{"plaintextBytes": s, "threads": t, "opsPerSecond": v}
