@@ -1,6 +1,5 @@
 package io.fle4j.internal.vault;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.mongodb.MongoInterruptedException;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -17,6 +16,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.bson.BsonDocument;
@@ -42,8 +43,15 @@ public final class DataKeys {
 
   private final KeyDocumentSource keyVault;
   private final KmsProviderRegistry kms;
-  private final AsyncCache<UUID, DataKey> byId;
-  private final AsyncCache<String, DataKey> byAltName;
+  private final Cache<UUID, DataKey> byId;
+  private final Cache<String, DataKey> byAltName;
+  // Loads under way, apart from the caches: a failed load here is a plain CompletableFuture
+  // that only its waiters see (Caffeine's AsyncCache would log each failure as a warning with
+  // its stack trace, a flood while a KMS is down).
+  private final ConcurrentMap<UUID, CompletableFuture<DataKey>> loadingById =
+      new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, CompletableFuture<DataKey>> loadingByAltName =
+      new ConcurrentHashMap<>();
   private final Cache<Object, RuntimeException> failures;
 
   public DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration) {
@@ -60,8 +68,8 @@ public final class DataKeys {
             key.key().retire();
           }
         })
-        .buildAsync();
-    this.byAltName = builder(expiration, ticker).buildAsync();
+        .build();
+    this.byAltName = builder(expiration, ticker).build();
     this.failures = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(FAILURE_MEMORY).build();
   }
 
@@ -76,7 +84,7 @@ public final class DataKeys {
    * @throws DataKeyNotFoundException when the key vault has no such key
    */
   public DataKey byId(UUID id) {
-    return single(byId, id, () -> load(id));
+    return single(byId, loadingById, id, () -> load(id));
   }
 
   /**
@@ -90,20 +98,19 @@ public final class DataKeys {
       return found;
     }
     // The id cache let go of this key while the name still pointed at it: load it afresh.
-    byAltName.asMap().computeIfPresent(altName,
-        (name, future) -> done(future) == found ? null : future);
+    byAltName.asMap().remove(altName, found);
     return loadByAltName(altName);
   }
 
   private DataKey loadByAltName(String altName) {
-    return single(byAltName, altName, () -> {
+    return single(byAltName, loadingByAltName, altName, () -> {
       List<BsonDocument> docs = keyVault.findKeys(List.of(), List.of(altName));
       if (docs.isEmpty()) {
         throw DataKeyNotFoundException.forBatch(List.of(), List.of(altName), keyVault.namespace());
       }
       KeyDocument key = KeyDocument.parse(docs.get(0));
       // Share the unwrapped key with id lookups, so the KMS is asked once per key.
-      return single(byId, key.id(), () -> unwrap(key));
+      return single(byId, loadingById, key.id(), () -> unwrap(key));
     });
   }
 
@@ -111,28 +118,43 @@ public final class DataKeys {
    * The value for {@code key}: cached, or being loaded by another thread (then its result), or
    * loaded now by this thread with {@code loader}, which runs outside any lock of the cache.
    */
-  private <K> DataKey single(AsyncCache<K, DataKey> cache, K key, Supplier<DataKey> loader) {
+  private <K> DataKey single(Cache<K, DataKey> cache,
+      ConcurrentMap<K, CompletableFuture<DataKey>> loading, K key, Supplier<DataKey> loader) {
+    DataKey cached = cache.getIfPresent(key);
+    if (cached != null) {
+      return cached;
+    }
     CompletableFuture<DataKey> mine = new CompletableFuture<>();
-    CompletableFuture<DataKey> existing = cache.asMap().putIfAbsent(key, mine);
+    CompletableFuture<DataKey> existing = loading.putIfAbsent(key, mine);
     if (existing == null) {
-      // Checked only once this thread owns the load: a failed load records its failure before
-      // its entry leaves the cache, so a thread that got in just after it still sees it.
-      RuntimeException remembered = failures.getIfPresent(key);
-      if (remembered != null) {
-        mine.completeExceptionally(remembered); // not re-recorded, so the memory still expires
-        throw remembered;
-      }
       try {
-        mine.complete(loader.get());
+        // Checked again once this thread owns the load: a load that ended between the miss
+        // above and now has stored its key, or recorded its failure, before it let go.
+        cached = cache.getIfPresent(key);
+        if (cached != null) {
+          mine.complete(cached);
+          return cached;
+        }
+        RuntimeException remembered = failures.getIfPresent(key);
+        if (remembered != null) {
+          mine.completeExceptionally(remembered); // not re-recorded, so the memory still expires
+          throw remembered;
+        }
+        DataKey loaded = loader.get();
+        cache.put(key, loaded);
+        mine.complete(loaded);
+        return loaded;
       } catch (RuntimeException | Error e) {
         // An interruption is about this thread, not the key: the next asker tries at once.
-        if (e instanceof RuntimeException runtime && !(e instanceof MongoInterruptedException)) {
+        if (e instanceof RuntimeException runtime && !(e instanceof MongoInterruptedException)
+            && !mine.isDone()) {
           failures.put(key, runtime);
         }
-        mine.completeExceptionally(e); // Caffeine drops the failed entry
+        mine.completeExceptionally(e);
         throw e;
+      } finally {
+        loading.remove(key, mine);
       }
-      return mine.join();
     }
     try {
       return existing.get();
@@ -156,19 +178,13 @@ public final class DataKeys {
    * a KMS. (Null rather than Optional: this runs once per encrypted value.)
    */
   public DataKey cachedById(UUID id) {
-    return done(byId.getIfPresent(id));
+    return byId.getIfPresent(id);
   }
 
   /** The data key with this alternate name if it is cached now, else null; never calls out. */
   public DataKey cachedByAltName(String altName) {
-    DataKey key = done(byAltName.getIfPresent(altName));
+    DataKey key = byAltName.getIfPresent(altName);
     return key == null || key.key().retired() ? null : key;
-  }
-
-  /** The value of a load that has finished well, else null. */
-  private static DataKey done(CompletableFuture<DataKey> future) {
-    return future != null && future.isDone() && !future.isCompletedExceptionally()
-        ? future.join() : null;
   }
 
   /**
@@ -209,10 +225,10 @@ public final class DataKeys {
       throw DataKeyNotFoundException.forBatch(unfoundIds, unfoundNames, keyVault.namespace());
     }
     for (KeyDocument key : found) {
-      DataKey dataKey = single(byId, key.id(), () -> unwrap(key));
+      DataKey dataKey = single(byId, loadingById, key.id(), () -> unwrap(key));
       for (String name : key.keyAltNames()) {
         if (missingNames.contains(name)) {
-          byAltName.put(name, CompletableFuture.completedFuture(dataKey));
+          byAltName.put(name, dataKey);
         }
       }
     }
@@ -220,18 +236,15 @@ public final class DataKeys {
 
   /** Forgets an alternate name, for example after it was removed from its key. */
   public void invalidateAltName(String altName) {
-    byAltName.synchronous().invalidate(altName);
+    byAltName.invalidate(altName);
     failures.invalidate(altName);
   }
 
   /** Forgets a key, for example after it was deleted or rewrapped. */
   public void invalidate(UUID id) {
-    byId.synchronous().invalidate(id);
+    byId.invalidate(id);
     failures.invalidate(id);
-    byAltName.asMap().values().removeIf(k -> {
-      DataKey key = done(k);
-      return key != null && key.id().equals(id);
-    });
+    byAltName.asMap().values().removeIf(key -> key.id().equals(id));
   }
 
   private DataKey load(UUID id) {

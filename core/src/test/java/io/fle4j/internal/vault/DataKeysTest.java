@@ -200,4 +200,36 @@ class DataKeysTest {
     assertThat(keys.cachedByAltName("ssn-key")).isNull();
     assertThat(keys.byAltName("ssn-key")).isSameAs(second);
   }
+
+  @Test
+  void failedLoads_logNothing() {
+    // A KMS outage made every failed load a WARNING with a stack trace from the cache library:
+    // a flood in the application's log, which it did not ask for. The caller gets the error.
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        logged.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    root.addHandler(capture);
+    try {
+      DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+      provider.failing = true;
+      assertThatThrownBy(() -> keys.byId(keyId))
+          .isInstanceOf(io.fle4j.kms.KmsProviderException.class);
+      assertThatThrownBy(() -> keys.byAltName("ssn-key"))
+          .isInstanceOf(io.fle4j.kms.KmsProviderException.class);
+    } finally {
+      root.removeHandler(capture);
+    }
+    assertThat(logged).extracting(java.util.logging.LogRecord::getMessage).isEmpty();
+  }
 }
