@@ -163,6 +163,11 @@ public final class AwsKmsProvider implements KmsProvider {
     } catch (SdkException e) {
       throw failure("Encrypt", key, e);
     }
+    // Checked here: a key document with no keyMaterial would be written and never readable.
+    if (response.ciphertextBlob() == null || response.ciphertextBlob().asByteArray().length == 0) {
+      throw new KmsProviderException(name, false, "AWS KMS Encrypt with " + key.describe()
+          + " answered without a CiphertextBlob");
+    }
     return response.ciphertextBlob().asByteArray();
   }
 

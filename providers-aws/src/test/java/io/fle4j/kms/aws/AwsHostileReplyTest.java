@@ -54,6 +54,18 @@ class AwsHostileReplyTest {
     }
   }
 
+  @Test
+  void encrypt_replyWithoutCiphertextBlob_isAKmsProviderException() {
+    // Found by AwsReplyFuzzTest: a NullPointerException before.
+    for (String body : new String[] {"{}", "{\"CiphertextBlob\": \"\"}"}) {
+      try (AwsKmsProvider provider = provider(body)) {
+        assertThatThrownBy(() -> provider.encryptDataKey(MASTER_KEY, new byte[96]))
+            .isInstanceOf(KmsProviderException.class)
+            .hasMessageContaining("without a CiphertextBlob");
+      }
+    }
+  }
+
   private static void carriesNoKeyMaterial(Throwable thrown) {
     for (Throwable t = thrown; t != null; t = t.getCause()) {
       assertThat(String.valueOf(t.getMessage())).doesNotContain(KEY_B64.substring(0, 24));

@@ -105,7 +105,7 @@ public final class GcpKmsProvider implements KmsProvider {
 
   private final KmsProviderName name;
   private final Builder settings;
-  private final HttpClient http;
+  private final Exchange exchange;
   private final HttpTransportFactory tokenTransport;
   private final GcpTokenCache tokens;
   private final Map<String, GoogleCredentials> scoped = new ConcurrentHashMap<>();
@@ -121,7 +121,12 @@ public final class GcpKmsProvider implements KmsProvider {
     if (builder.sslContext != null) {
       client.sslContext(builder.sslContext);
     }
-    this.http = client.build();
+    HttpClient http = client.build();
+    this.exchange = builder.exchange != null ? builder.exchange : request -> {
+      HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return new Reply(response.statusCode(), response.body(),
+          response.headers().firstValue("Retry-After").orElse(null));
+    };
     if (builder.transportFactory != null) {
       this.tokenTransport = builder.transportFactory;
     } else if (builder.sslContext != null && builder.source == Source.SERVICE_ACCOUNT) {
@@ -241,6 +246,17 @@ public final class GcpKmsProvider implements KmsProvider {
     }
   }
 
+  /**
+   * One request to Cloud KMS and its reply: {@code java.net.http} unless a test substitutes its
+   * own (the fuzz target for replies does).
+   */
+  interface Exchange {
+    Reply send(HttpRequest request) throws IOException, InterruptedException;
+  }
+
+  /** What {@link #send} needs of a reply. */
+  record Reply(int status, byte[] body, String retryAfter) {}
+
   /** The result bytes, or a {@link Failure}. */
   private Object send(String operation, GcpMasterKey key, GcpTokenCache.Token token, String path,
       String body) {
@@ -252,9 +268,9 @@ public final class GcpKmsProvider implements KmsProvider {
         .header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.US_ASCII))
         .build();
-    HttpResponse<byte[]> response;
+    Reply response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      response = exchange.send(request);
     } catch (IOException e) {
       return networkFailure(e);
     } catch (InterruptedException e) {
@@ -262,7 +278,7 @@ public final class GcpKmsProvider implements KmsProvider {
       throw new KmsProviderException(name, true, "interrupted during a Cloud KMS " + operation
           + " call", e);
     }
-    if (response.statusCode() != 200) {
+    if (response.status() != 200) {
       return httpFailure(operation, key, response);
     }
     BsonDocument json;
@@ -316,8 +332,8 @@ public final class GcpKmsProvider implements KmsProvider {
     return plaintext;
   }
 
-  private Failure httpFailure(String operation, GcpMasterKey key, HttpResponse<byte[]> response) {
-    int status = response.statusCode();
+  private Failure httpFailure(String operation, GcpMasterKey key, Reply response) {
+    int status = response.status();
     String code = null;
     String message = null;
     try {
@@ -357,8 +373,8 @@ public final class GcpKmsProvider implements KmsProvider {
         break;
     }
     boolean retryable = status == 408 || status == 429 || status >= 500;
-    Duration retryAfter = response.headers().firstValue("Retry-After")
-        .map(GcpKmsProvider::parseRetryAfter).orElse(null);
+    Duration retryAfter = response.retryAfter() == null ? null
+        : parseRetryAfter(response.retryAfter());
     return new Failure(retryable, status, text.toString(), retryAfter, null);
   }
 
@@ -636,6 +652,7 @@ public final class GcpKmsProvider implements KmsProvider {
     private GoogleCredentials credentials;
     private SSLContext sslContext;
     private HttpTransportFactory transportFactory;
+    private Exchange exchange;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
     private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
@@ -658,6 +675,7 @@ public final class GcpKmsProvider implements KmsProvider {
       copy.credentials = credentials;
       copy.sslContext = sslContext;
       copy.transportFactory = transportFactory;
+      copy.exchange = exchange;
       copy.connectTimeout = connectTimeout;
       copy.attemptTimeout = attemptTimeout;
       copy.callTimeout = callTimeout;
@@ -908,6 +926,12 @@ public final class GcpKmsProvider implements KmsProvider {
      */
     public GcpKmsProvider build() {
       return new GcpKmsProvider(this);
+    }
+
+    /** Sends Cloud KMS requests through {@code exchange} instead of the network. For tests. */
+    Builder exchange(Exchange exchange) {
+      this.exchange = Objects.requireNonNull(exchange, "exchange");
+      return this;
     }
 
     private String describeSource() {
