@@ -236,7 +236,7 @@ final class CollectionCommand {
       if (schema != null) {
         throw new ConfigurationException("--field", "cannot be combined with --schema");
       }
-      BsonBinary key = Keys.find(context.encryption, keyId != null ? keyId : keyAltName).getBinary("_id");
+      BsonBinary key = Keys.find(context, keyId != null ? keyId : keyAltName).getBinary("_id");
       BsonDocument root = new BsonDocument();
       for (String field : fields) {
         java.util.regex.Matcher m = java.util.regex.Pattern
@@ -303,9 +303,9 @@ final class CollectionCommand {
     @Override
     UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns) {
       ClientEncryption encryption = context.encryption;
-      UUID to = Ciphertexts.uuid(Keys.find(encryption, target.keyId != null ? target.keyId : target.keyAltName)
+      UUID to = Ciphertexts.uuid(Keys.find(context, target.keyId != null ? target.keyId : target.keyAltName)
           .getBinary("_id"));
-      UUID from = fromKey == null ? null : Ciphertexts.uuid(Keys.find(encryption, fromKey).getBinary("_id"));
+      UUID from = fromKey == null ? null : Ciphertexts.uuid(Keys.find(context, fromKey).getBinary("_id"));
       BsonBinary toId = new BsonBinary(to, org.bson.UuidRepresentation.STANDARD);
       return document -> Ciphertexts.map(document, fields, ciphertext -> {
         UUID key = Ciphertexts.keyId(ciphertext);

@@ -21,13 +21,14 @@ final class Keys {
   private Keys() {}
 
   /** A key named by its id (a UUID) or by one of its alternate names. */
-  static BsonDocument find(ClientEncryption encryption, String idOrAltName) {
+  static BsonDocument find(CliContext context, String idOrAltName) {
+    ClientEncryption encryption = context.encryption;
     UUID id = uuid(idOrAltName);
     BsonDocument key = id != null ? encryption.getKey(new BsonBinary(id, UuidRepresentation.STANDARD))
         : encryption.getKeyByAltName(idOrAltName);
     if (key == null) {
-      throw id != null ? DataKeyNotFoundException.forId(id, "the key vault")
-          : DataKeyNotFoundException.forAltName(idOrAltName, "the key vault");
+      throw id != null ? DataKeyNotFoundException.forId(id, context.keyVaultNamespace)
+          : DataKeyNotFoundException.forAltName(idOrAltName, context.keyVaultNamespace);
     }
     return key;
   }

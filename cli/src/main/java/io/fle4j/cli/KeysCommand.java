@@ -116,7 +116,7 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       try (CliContext context = CliContext.open(connection)) {
-        BsonDocument found = Keys.find(context.encryption, key);
+        BsonDocument found = Keys.find(context, key);
         if (output.json()) {
           Output.json(out(), Keys.view(found));
         } else {
@@ -144,7 +144,7 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       try (CliContext context = CliContext.open(connection)) {
-        BsonBinary id = Keys.find(context.encryption, key).getBinary("_id");
+        BsonBinary id = Keys.find(context, key).getBinary("_id");
         apply(context.encryption, id, name);
         printKey(context.encryption.getKey(id));
       }
@@ -181,7 +181,7 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       try (CliContext context = CliContext.open(connection)) {
-        BsonDocument found = Keys.find(context.encryption, key);
+        BsonDocument found = Keys.find(context, key);
         String id = Keys.id(found);
         PrintWriter err = spec.commandLine().getErr();
         if (!yes) {

@@ -131,6 +131,18 @@ final class BinarySubtypeTunnel {
       if (declaredLength < 5 || declaredLength > in.limit() - start) {
         throw new BsonSerializationException("bad BSON document length " + declaredLength);
       }
+      // The buffer ends where this document ends while it is walked, so every length inside it
+      // is checked against the document that holds it, not against the rest of the message.
+      int enclosingLimit = in.limit();
+      in.limit(start + declaredLength);
+      try {
+        elements(start, declaredLength, depth);
+      } finally {
+        in.limit(enclosingLimit);
+      }
+    }
+
+    private void elements(int start, int declaredLength, int depth) {
       int outStart = out.getPosition();
       out.writeInt32(0); // patched below, once the rewritten length is known
       while (true) {
@@ -202,6 +214,9 @@ final class BinarySubtypeTunnel {
           int outStart = out.getPosition();
           int declared = in.getInt();
           int start = in.position() - 4;
+          if (declared < 14 || declared - 4 > in.remaining()) { // int32, string "", {} at least
+            throw new BsonSerializationException("bad code-with-scope length " + declared);
+          }
           out.writeInt32(0);
           copyString();
           document(depth + 1);

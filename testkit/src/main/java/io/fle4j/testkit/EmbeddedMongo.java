@@ -64,7 +64,8 @@ public final class EmbeddedMongo implements AutoCloseable {
    * @param h2File the store file, created if missing (for example {@code data/mongo.mv.db})
    * @return a running instance; close it when done, which flushes the file
    * @throws UncheckedIOException if the folder cannot be created or the relay cannot bind a port
-   * @throws IllegalStateException (from H2) if the file is locked or not an MVStore file
+   * @throws IllegalStateException if another process (or instance) has the file open, or (from
+   *     H2) it is not an MVStore file
    */
   public static EmbeddedMongo startWithFile(Path h2File) {
     Path file = h2File.toAbsolutePath();
@@ -75,7 +76,17 @@ public final class EmbeddedMongo implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the folder for " + file, e);
     }
-    return start(new H2Backend(file.toString()), "h2 file " + file);
+    H2Backend backend;
+    try {
+      backend = new H2Backend(file.toString());
+    } catch (RuntimeException e) {
+      if (String.valueOf(e.getMessage()).contains("locked")) {
+        throw new IllegalStateException("the embedded store " + file + " is in use by another"
+            + " process (one at a time may open it): wait for that one to finish", e);
+      }
+      throw e;
+    }
+    return start(backend, "h2 file " + file);
   }
 
   private static EmbeddedMongo start(MongoBackend backend, String backendDescription) {

@@ -112,13 +112,25 @@ final class WireRelay implements AutoCloseable {
         }
         return;
       }
+      Socket server = new Socket();
       try {
-        Socket server = new Socket();
         server.connect(upstream, CONNECT_TIMEOUT_MILLIS);
+      } catch (IOException e) {
+        if (!closed.get()) {
+          LOG.log(Level.WARNING, "relay could not reach mongo-java-server at " + upstream + ": "
+              + e);
+        }
+        closeQuietly(client);
+        closeQuietly(server);
+        continue;
+      }
+      try {
         new Connection(connectionIds.incrementAndGet(), client, server).start();
       } catch (IOException e) {
-        LOG.log(Level.WARNING, "relay could not reach mongo-java-server at " + upstream, e);
+        // The client hung up (or reset) before its connection was set up: nothing to relay.
+        LOG.log(Level.DEBUG, "relay connection closed before it started", e);
         closeQuietly(client);
+        closeQuietly(server);
       }
     }
   }
@@ -146,8 +158,14 @@ final class WireRelay implements AutoCloseable {
         close();
         return;
       }
-      startPump(client.getInputStream(), server.getOutputStream(), Direction.TO_SERVER, "c2s");
-      startPump(server.getInputStream(), client.getOutputStream(), Direction.TO_CLIENT, "s2c");
+      // Both pairs of streams first: a pump that ends at once (a client that reset) closes the
+      // sockets, and a stream asked for after that would throw.
+      InputStream fromClient = client.getInputStream();
+      OutputStream toServer = server.getOutputStream();
+      InputStream fromServer = server.getInputStream();
+      OutputStream toClient = client.getOutputStream();
+      startPump(fromClient, toServer, Direction.TO_SERVER, "c2s");
+      startPump(fromServer, toClient, Direction.TO_CLIENT, "s2c");
     }
 
     private void startPump(InputStream in, OutputStream out, Direction direction, String suffix) {

@@ -284,6 +284,16 @@ class EmbeddedMongoTest {
   }
 
   @Test
+  void startWithFile_fileAlreadyOpen_saysItIsInUse(@TempDir Path dir) {
+    Path file = dir.resolve("store.mv.db");
+    try (EmbeddedMongo first = EmbeddedMongo.startWithFile(file)) {
+      assertThatThrownBy(() -> EmbeddedMongo.startWithFile(file))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("is in use by another process");
+    }
+  }
+
+  @Test
   void startWithFile_restartOnSameFile_keepsSubtype6(@TempDir Path dir) {
     Path file = dir.resolve("nested/folder/mongo.mv.db");
     BsonDocument original =

@@ -229,6 +229,47 @@ class WireMessagesTest {
   }
 
   @Test
+  void rewrite_nestedDocumentLongerThanItsParent_throws() {
+    // {"a": {"b": "x"}, "c": 1}: the inner document claims the bytes of "c" as well.
+    byte[] good = opMsg(0, kind0(new BsonDocument("a", new BsonDocument("b", new BsonString("x")))
+        .append("c", new BsonInt32(1))));
+    byte[] bad = good.clone();
+    int inner = 16 + 4 + 1 + 4 + 1 + 2; // header, flags, kind, outer length, type, "a\0"
+    setInt(bad, inner, getInt(bad, inner) + 7);
+
+    assertThatThrownBy(() -> WireMessages.rewrite(bad, TO_SERVER))
+        .isInstanceOf(BsonSerializationException.class);
+  }
+
+  @Test
+  void rewrite_randomlyDamagedMessages_failOnlyAsMalformedBson_andNeverHang() {
+    // Issue 13, item 1, for the testkit's walker: every length is checked before use.
+    BsonDocument body = new BsonDocument("s", new BsonString("text"))
+        .append("d", new BsonDocument("b", binary(6, 1, 2, 3)).append("u", binary(4, 1, 2)))
+        .append("a", new org.bson.BsonArray(java.util.List.of(new BsonInt32(1),
+            new org.bson.BsonJavaScriptWithScope("f()", new BsonDocument("x", new BsonInt32(2))))))
+        .append("r", new org.bson.BsonRegularExpression("a+", "i"));
+    byte[] good = opMsg(0, kind0(body));
+    java.util.Random random = new java.util.Random(13);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    for (int round = 0; round < 5_000; round++) {
+      byte[] damaged = good.clone();
+      for (int hits = 1 + random.nextInt(3); hits > 0; hits--) {
+        int at = 16 + random.nextInt(damaged.length - 16);
+        damaged[at] = random.nextInt(4) == 0 ? (byte) 0xFF : (byte) random.nextInt(256);
+      }
+      for (BinarySubtypeTunnel.Direction direction : BinarySubtypeTunnel.Direction.values()) {
+        try {
+          WireMessages.rewrite(damaged, direction);
+        } catch (BsonSerializationException expected) {
+          // refused as malformed
+        }
+      }
+      assertThat(System.nanoTime()).as("still walking at round %d", round).isLessThan(deadline);
+    }
+  }
+
+  @Test
   void rewrite_truncatedDocument_throws() {
     byte[] good = opMsg(0, kind0(new BsonDocument("v", binary(6, 1, 2, 3))));
     byte[] truncated = Arrays.copyOf(good, good.length - 3);
@@ -353,6 +394,10 @@ class WireMessagesTest {
 
   private static int intAt(byte[] bytes, int offset) {
     return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(offset);
+  }
+
+  private static int getInt(byte[] bytes, int offset) {
+    return ByteBuffer.wrap(bytes, offset, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
   }
 
   private static void setInt(byte[] bytes, int offset, int value) {
