@@ -76,7 +76,7 @@ public final class ClientEncryptions {
     }
     KeyVault keyVault = new KeyVault(client, namespace);
     return new Fle4jClientEncryption(keyVault, kms, new DataKeys(keyVault, kms, expiration),
-        ownedClient);
+        ownedClient, extras.rewrapOnlyUnchangedKeys());
   }
 
   /** Where provider factories are looked up. */

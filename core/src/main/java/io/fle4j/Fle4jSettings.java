@@ -21,12 +21,14 @@ public final class Fle4jSettings {
   private final List<KmsProvider> kmsProviders;
   private final MongoClient keyVaultClient;
   private final int decryptionThreads;
+  private final boolean rewrapOnlyUnchangedKeys;
 
   private Fle4jSettings(Builder builder) {
     this.kmsProviders = List.copyOf(builder.kmsProviders);
     this.keyVaultClient = builder.keyVaultClient;
     this.decryptionThreads = builder.decryptionThreads >= 0 ? builder.decryptionThreads
         : Math.min(DEFAULT_DECRYPTION_THREADS_CAP, Runtime.getRuntime().availableProcessors() - 1);
+    this.rewrapOnlyUnchangedKeys = builder.rewrapOnlyUnchangedKeys;
   }
 
   /** No extras: everything comes from the driver's settings. */
@@ -44,6 +46,7 @@ public final class Fle4jSettings {
     builder.kmsProviders.addAll(existing.kmsProviders);
     builder.keyVaultClient = existing.keyVaultClient;
     builder.decryptionThreads = existing.decryptionThreads;
+    builder.rewrapOnlyUnchangedKeys = existing.rewrapOnlyUnchangedKeys;
     return builder;
   }
 
@@ -69,12 +72,21 @@ public final class Fle4jSettings {
     return decryptionThreads;
   }
 
+  /**
+   * Whether {@code rewrapManyDataKey} writes a key only if its key material is still the one it
+   * read (see {@link Builder#rewrapOnlyUnchangedKeys}). Off by default.
+   */
+  public boolean rewrapOnlyUnchangedKeys() {
+    return rewrapOnlyUnchangedKeys;
+  }
+
   @Override
   public String toString() {
     return "Fle4jSettings{kmsProviders="
         + kmsProviders.stream().map(p -> p.name().toString()).toList()
         + ", keyVaultClient=" + (keyVaultClient != null ? "given" : "from settings")
-        + ", decryptionThreads=" + decryptionThreads + "}";
+        + ", decryptionThreads=" + decryptionThreads
+        + ", rewrapOnlyUnchangedKeys=" + rewrapOnlyUnchangedKeys + "}";
   }
 
   /** Builder for {@link Fle4jSettings}. */
@@ -82,6 +94,7 @@ public final class Fle4jSettings {
     private final List<KmsProvider> kmsProviders = new ArrayList<>();
     private MongoClient keyVaultClient;
     private int decryptionThreads = -1;
+    private boolean rewrapOnlyUnchangedKeys;
 
     private Builder() {}
 
@@ -110,6 +123,22 @@ public final class Fle4jSettings {
             "must be 0 (decrypt on the reading thread only) or more, got " + threads);
       }
       this.decryptionThreads = threads;
+      return this;
+    }
+
+    /**
+     * Makes {@code rewrapManyDataKey} write each key only if its {@code keyMaterial} is still the
+     * one it read: two rewraps running at once (two operators, a retried job) can then no longer
+     * move a key back under the master key the other one just left. Keys changed meanwhile are
+     * left as the other change made them (still readable), the rest are written, and the call
+     * then throws {@link KeyChangedDuringRewrapException} naming them.
+     *
+     * <p>Off by default because MongoDB's specification fixes the update's filter to {@code
+     * {_id}} (its {@code rewrapManyDataKey} tests check the command); with it on, the filter is
+     * {@code {_id, keyMaterial}}.
+     */
+    public Builder rewrapOnlyUnchangedKeys(boolean enabled) {
+      this.rewrapOnlyUnchangedKeys = enabled;
       return this;
     }
 

@@ -9,6 +9,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.ClientEncryptions;
 import io.fle4j.ConfigurationException;
+import io.fle4j.Fle4jSettings;
 import io.fle4j.testkit.EmbeddedMongo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,7 +77,9 @@ final class CliContext implements AutoCloseable {
           .keyVaultNamespace(keyVaultNamespace)
           .kmsProviders(kms)
           .kmsProviderSslContextMap(tls)
-          .build()));
+          .build(),
+          // An operator's rewrap never moves a key that another rewrap changed meanwhile.
+          Fle4jSettings.builder().rewrapOnlyUnchangedKeys(true).build()));
     } catch (RuntimeException | IOException e) {
       close();
       throw e;

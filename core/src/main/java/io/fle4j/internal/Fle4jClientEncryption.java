@@ -17,6 +17,7 @@ import com.mongodb.client.result.DeleteResult;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.Algorithm;
 import io.fle4j.ConfigurationException;
+import io.fle4j.KeyChangedDuringRewrapException;
 import io.fle4j.internal.crypto.ValueCipher;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import io.fle4j.internal.vault.DataKeys;
@@ -28,11 +29,14 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.bson.BsonBinary;
+import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.conversions.Bson;
@@ -50,14 +54,25 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   private final KmsProviderRegistry kms;
   private final DataKeys dataKeys;
   private final MongoClient ownedClient;
+  private final boolean rewrapOnlyUnchangedKeys;
   private final SecureRandom random = new SecureRandom();
 
   public Fle4jClientEncryption(
       KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys, MongoClient ownedClient) {
+    this(keyVault, kms, dataKeys, ownedClient, false);
+  }
+
+  /**
+   * @param rewrapOnlyUnchangedKeys filter each rewrap write on the key material read as well (see
+   *     {@link io.fle4j.Fle4jSettings.Builder#rewrapOnlyUnchangedKeys})
+   */
+  public Fle4jClientEncryption(KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys,
+      MongoClient ownedClient, boolean rewrapOnlyUnchangedKeys) {
     this.keyVault = keyVault;
     this.kms = kms;
     this.dataKeys = dataKeys;
     this.ownedClient = ownedClient;
+    this.rewrapOnlyUnchangedKeys = rewrapOnlyUnchangedKeys;
   }
 
   @Override
@@ -198,7 +213,35 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     for (KeyDocument key : keys) {
       dataKeys.invalidate(key.id()); // cached copies are fine, but a fresh read shows the new wrap
     }
+    if (rewrapOnlyUnchangedKeys && result.getMatchedCount() < updates.size()) {
+      throw changedMeanwhile(keys, updates, result.getMatchedCount());
+    }
     return new RewrapManyDataKeyResult(result);
+  }
+
+  /** The keys whose guarded update matched nothing: what they hold now is not what was written. */
+  private KeyChangedDuringRewrapException changedMeanwhile(List<KeyDocument> keys,
+      List<UpdateOneModel<BsonDocument>> updates, int matched) {
+    Map<UUID, BsonBinary> written = new HashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      written.put(keys.get(i).id(), updates.get(i).getUpdate() instanceof BsonDocument update
+          ? update.getDocument("$set").getBinary("keyMaterial") : null);
+    }
+    List<UUID> changed = new ArrayList<>();
+    Set<UUID> seen = new HashSet<>();
+    for (BsonDocument now : keyVault.findKeys(new ArrayList<>(written.keySet()), List.of())) {
+      KeyDocument key = KeyDocument.parse(now);
+      seen.add(key.id());
+      if (!new BsonBinary(key.keyMaterial()).equals(written.get(key.id()))) {
+        changed.add(key.id());
+      }
+    }
+    for (UUID id : written.keySet()) {
+      if (!seen.contains(id)) {
+        changed.add(id); // deleted meanwhile
+      }
+    }
+    return new KeyChangedDuringRewrapException(changed, matched);
   }
 
   /** Unwraps one key with its own provider and wraps it with the target (or its own again). */
@@ -211,15 +254,19 @@ public final class Fle4jClientEncryption implements ClientEncryption {
       KmsProvider next = target == null ? current : target;
       BsonDocument masterKey = target == null ? key.masterKey() : targetMasterKey;
       byte[] keyMaterial = next.encryptDataKey(masterKey, dataKey);
-      // Filtered on _id only, as the specification's rewrapManyDataKey sends it (its command
-      // expectations check the filter). A filter on the key material read would also stop a
-      // stale concurrent rewrap from moving a key back under an old master key; see the notes.
-      return new UpdateOneModel<>(
-          Filters.eq("_id", KeyDocument.uuidBinary(key.id())),
-          Updates.combine(
-              Updates.set("masterKey", masterKey),
-              Updates.set("keyMaterial", new BsonBinary(keyMaterial)),
-              Updates.currentDate("updateDate")));
+      // Filtered on _id only by default, as the specification's rewrapManyDataKey sends it (its
+      // command expectations check the filter). On request, also on the key material read, so
+      // that a stale concurrent rewrap cannot move a key back under an old master key.
+      BsonDocument filter = new BsonDocument("_id", KeyDocument.uuidBinary(key.id()));
+      if (rewrapOnlyUnchangedKeys) {
+        filter.append("keyMaterial", new BsonBinary(key.keyMaterial()));
+      }
+      // Written as a document (not Updates.combine) so that the key material it sets can be
+      // compared afterwards when the guard finds a key changed.
+      BsonDocument update = new BsonDocument("$set", new BsonDocument("masterKey", masterKey)
+          .append("keyMaterial", new BsonBinary(keyMaterial)))
+          .append("$currentDate", new BsonDocument("updateDate", BsonBoolean.TRUE));
+      return new UpdateOneModel<>(filter, update);
     } finally {
       Arrays.fill(dataKey, (byte) 0);
     }
