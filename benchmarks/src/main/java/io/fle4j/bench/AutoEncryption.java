@@ -87,6 +87,10 @@ public class AutoEncryption {
    */
   @State(Scope.Thread)
   public static class Insert {
+    /** {@code fle4j}: auto-encrypting; {@code plain}: the same documents, unencrypted. */
+    @Param({"fle4j", "plain"})
+    public String impl;
+
     private Fixture fixture;
     private MongoClient client;
     private MongoCollection<Document> inserts;
@@ -100,9 +104,10 @@ public class AutoEncryption {
             + Algorithm.DETERMINISTIC.specName() + "', keyId: [{$binary: {base64: '"
             + java.util.Base64.getEncoder().encodeToString(fixture.keyId.getData()) + "', subType: '04'}}]}}"));
       }
-      client = Fle4jMongoClients.create(fixture.autoSettings(
-          Map.of("bench.inserts", new BsonDocument("bsonType", new org.bson.BsonString("object"))
-              .append("properties", properties)), false));
+      client = impl.equals("plain") ? MongoClients.create(fixture.settings)
+          : Fle4jMongoClients.create(fixture.autoSettings(
+              Map.of("bench.inserts", new BsonDocument("bsonType", new org.bson.BsonString("object"))
+                  .append("properties", properties)), false));
       inserts = client.getDatabase("bench").getCollection("inserts");
     }
 
