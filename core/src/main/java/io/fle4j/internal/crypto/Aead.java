@@ -50,6 +50,8 @@ public final class Aead {
   static final class IvSource {
     private final SecureRandom random;
     private final java.util.function.LongSupplier nanos;
+    /** Where the next IV is drawn; belongs to whoever borrowed this generator. */
+    final byte[] iv = new byte[IV_LENGTH];
     private long reseedAt;
     private int left = RESEED_IVS;
 
@@ -254,14 +256,14 @@ public final class Aead {
   }
 
   private static void randomIv(byte[] out, int offset) {
-    byte[] iv = new byte[IV_LENGTH];
     IvSource source = RANDOM.borrow();
     try {
-      source.nextBytes(iv);
+      // The generator's own buffer: no array per IV (the generator fills whole arrays only).
+      source.nextBytes(source.iv);
+      System.arraycopy(source.iv, 0, out, offset, IV_LENGTH);
     } finally {
       RANDOM.release(source);
     }
-    System.arraycopy(iv, 0, out, offset, IV_LENGTH);
   }
 
   /** Constant time: every byte is compared whatever the first difference. */
