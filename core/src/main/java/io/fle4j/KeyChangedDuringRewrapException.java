@@ -15,10 +15,10 @@ public class KeyChangedDuringRewrapException extends Fle4jException {
   private final int rewrapped;
 
   public KeyChangedDuringRewrapException(List<UUID> changedKeyIds, int rewrapped) {
-    super("rewrapManyDataKey: " + changedKeyIds.size() + " key(s) changed while they were being"
-        + " rewrapped (another rewrap at the same time?) and were left as that change made them: "
-        + changedKeyIds + "; " + rewrapped + " other key(s) were rewrapped. Run the rewrap again"
-        + " if those keys should move too.");
+    super("rewrapManyDataKey: " + changedKeyIds.size() + " key(s) changed after they were read"
+        + " (another rewrap at the same time?) and hold what that change wrote, not this"
+        + " rewrap's: " + changedKeyIds + "; " + rewrapped + " update(s) applied. Run the rewrap"
+        + " again if those keys should move too.");
     this.changedKeyIds = List.copyOf(changedKeyIds);
     this.rewrapped = rewrapped;
   }
@@ -28,7 +28,7 @@ public class KeyChangedDuringRewrapException extends Fle4jException {
     return changedKeyIds;
   }
 
-  /** How many keys were rewrapped. */
+  /** How many of this rewrap's updates were applied. */
   public int rewrapped() {
     return rewrapped;
   }

@@ -33,6 +33,25 @@ class EmbeddedStoreQuietTest {
   void clientResettingMidReply_printsNothingOnStderr() throws Exception {
     PrintStream realErr = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    // The relay logs through java.util.logging, whose console handler may have bound System.err
+    // before this test swapped it: its records are captured directly as well.
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        if (record.getLevel().intValue() >= java.util.logging.Level.INFO.intValue()) {
+          logged.add(record.getLevel() + " " + record.getLoggerName() + ": " + record.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    root.addHandler(capture);
     try (EmbeddedMongo mongo = EmbeddedMongo.startInMemory()) {
       try (MongoClient client = MongoClients.create(mongo.connectionString())) {
         List<BsonDocument> docs = new ArrayList<>();
@@ -59,8 +78,10 @@ class EmbeddedStoreQuietTest {
       Thread.sleep(500); // let the relay and the server notice
     } finally {
       System.setErr(realErr);
+      root.removeHandler(capture);
     }
     assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(logged).isEmpty();
   }
 
   private static byte[] opMsg(BsonDocument command) {

@@ -214,7 +214,11 @@ public final class Fle4jClientEncryption implements ClientEncryption {
       dataKeys.invalidate(key.id()); // cached copies are fine, but a fresh read shows the new wrap
     }
     if (rewrapOnlyUnchangedKeys && result.getMatchedCount() < updates.size()) {
-      throw changedMeanwhile(keys, updates, result.getMatchedCount());
+      KeyChangedDuringRewrapException changed =
+          changedMeanwhile(keys, updates, result.getMatchedCount());
+      if (!changed.changedKeyIds().isEmpty()) {
+        throw changed;
+      }
     }
     return new RewrapManyDataKeyResult(result);
   }

@@ -124,11 +124,16 @@ final class WireRelay implements AutoCloseable {
         closeQuietly(server);
         continue;
       }
+      Connection connection = null;
       try {
-        new Connection(connectionIds.incrementAndGet(), client, server).start();
+        connection = new Connection(connectionIds.incrementAndGet(), client, server);
+        connection.start();
       } catch (IOException e) {
         // The client hung up (or reset) before its connection was set up: nothing to relay.
         LOG.log(Level.DEBUG, "relay connection closed before it started", e);
+        if (connection != null) {
+          connection.close(); // also forgets it
+        }
         closeQuietly(client);
         closeQuietly(server);
       }

@@ -19,6 +19,7 @@ final class HmacSha512 {
   private final MessageDigest outerStart;
   private final byte[] innerHash = new byte[LENGTH];
   private MessageDigest inner;
+  private boolean wiped;
 
   HmacSha512(byte[] key) {
     if (key.length > BLOCK) {
@@ -45,6 +46,7 @@ final class HmacSha512 {
   }
 
   void update(byte[] bytes, int offset, int length) {
+    checkNotWiped();
     try {
       inner().update(bytes, offset, length);
     } catch (RuntimeException e) {
@@ -58,6 +60,7 @@ final class HmacSha512 {
    * starts over.
    */
   void doFinal(byte[] out) {
+    checkNotWiped();
     MessageDigest current = inner();
     inner = null;
     try {
@@ -74,6 +77,7 @@ final class HmacSha512 {
 
   /** Forgets the key: the saved states return to SHA-512's initial state. Unusable afterwards. */
   void wipe() {
+    wiped = true;
     innerStart.reset();
     outerStart.reset();
     if (inner != null) {
@@ -81,6 +85,13 @@ final class HmacSha512 {
       inner = null;
     }
     Arrays.fill(innerHash, (byte) 0);
+  }
+
+  private void checkNotWiped() {
+    // Reset states would compute an unkeyed SHA-512: refuse rather than produce such a "MAC".
+    if (wiped) {
+      throw new IllegalStateException("this HMAC was wiped");
+    }
   }
 
   private MessageDigest inner() {

@@ -44,6 +44,11 @@ final class ReadyPool<T> {
       int slot = (start + i) % size;
       T ready = slots.get(slot);
       if (ready != null && slots.compareAndSet(slot, ready, null)) {
+        if (closed) {
+          // Put there by a release that raced with close: not to be used after it.
+          wipe.accept(ready);
+          break;
+        }
         return ready;
       }
     }

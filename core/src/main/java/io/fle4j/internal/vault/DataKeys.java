@@ -53,6 +53,10 @@ public final class DataKeys {
   private final ConcurrentMap<String, CompletableFuture<DataKey>> loadingByAltName =
       new ConcurrentHashMap<>();
   private final Cache<Object, RuntimeException> failures;
+  // Bumped by every invalidation. A load stores its key (or its failure) only if no
+  // invalidation ran since it started, so a key deleted or renamed while it was being loaded is
+  // not cached afterwards; check-and-store and invalidate hold this object's lock (both short).
+  private long generation;
 
   public DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration) {
     this(keyVault, kms, expiration, Ticker.systemTicker());
@@ -127,6 +131,7 @@ public final class DataKeys {
     CompletableFuture<DataKey> mine = new CompletableFuture<>();
     CompletableFuture<DataKey> existing = loading.putIfAbsent(key, mine);
     if (existing == null) {
+      long startedAt = generation();
       try {
         // Checked again once this thread owns the load: a load that ended between the miss
         // above and now has stored its key, or recorded its failure, before it let go.
@@ -141,14 +146,14 @@ public final class DataKeys {
           throw remembered;
         }
         DataKey loaded = loader.get();
-        cache.put(key, loaded);
+        store(cache, key, loaded, startedAt);
         mine.complete(loaded);
         return loaded;
       } catch (RuntimeException | Error e) {
         // An interruption is about this thread, not the key: the next asker tries at once.
         if (e instanceof RuntimeException runtime && !(e instanceof MongoInterruptedException)
             && !mine.isDone()) {
-          failures.put(key, runtime);
+          store(failures, key, runtime, startedAt);
         }
         mine.completeExceptionally(e);
         throw e;
@@ -211,6 +216,7 @@ public final class DataKeys {
     if (missingIds.isEmpty() && missingNames.isEmpty()) {
       return;
     }
+    long startedAt = generation();
     List<KeyDocument> found = new ArrayList<>();
     for (BsonDocument doc : keyVault.findKeys(missingIds, missingNames)) {
       found.add(KeyDocument.parse(doc));
@@ -228,22 +234,37 @@ public final class DataKeys {
       DataKey dataKey = single(byId, loadingById, key.id(), () -> unwrap(key));
       for (String name : key.keyAltNames()) {
         if (missingNames.contains(name)) {
-          byAltName.put(name, dataKey);
+          store(byAltName, name, dataKey, startedAt);
         }
       }
     }
   }
 
+  private synchronized long generation() {
+    return generation;
+  }
+
+  /** Stores what a load found, unless an invalidation ran since it started. */
+  private synchronized <K, V> void store(Cache<K, V> cache, K key, V value, long startedAt) {
+    if (generation == startedAt) {
+      cache.put(key, value);
+    }
+  }
+
   /** Forgets an alternate name, for example after it was removed from its key. */
-  public void invalidateAltName(String altName) {
+  public synchronized void invalidateAltName(String altName) {
+    generation++;
     byAltName.invalidate(altName);
     failures.invalidate(altName);
+    loadingByAltName.remove(altName); // later askers load afresh instead of joining a stale load
   }
 
   /** Forgets a key, for example after it was deleted or rewrapped. */
-  public void invalidate(UUID id) {
+  public synchronized void invalidate(UUID id) {
+    generation++;
     byId.invalidate(id);
     failures.invalidate(id);
+    loadingById.remove(id); // later askers load afresh instead of joining a stale load
     byAltName.asMap().values().removeIf(key -> key.id().equals(id));
   }
 

@@ -48,4 +48,14 @@ class HmacSha512Test {
     ours.doFinal(mac);
     assertThat(mac).isEqualTo(jdk.doFinal(message));
   }
+
+  @Test
+  void wiped_refusesToComputeInsteadOfHashingWithoutAKey() {
+    HmacSha512 mac = new HmacSha512(new byte[32]);
+    mac.wipe();
+    assertThatThrownBy(() -> mac.update(new byte[1]))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> mac.doFinal(new byte[64]))
+        .isInstanceOf(IllegalStateException.class);
+  }
 }

@@ -232,4 +232,20 @@ class DataKeysTest {
     }
     assertThat(logged).extracting(java.util.logging.LogRecord::getMessage).isEmpty();
   }
+
+  @Test
+  void invalidateDuringALoad_theLoadedKeyIsNotCached() throws Exception {
+    // A key deleted (or rewrapped) while a load of it was under way must not be cached by that
+    // load: the next asker reads the key vault again.
+    DataKeys keys = new DataKeys(source, registry, Duration.ofSeconds(60), ticker);
+    pool = Executors.newSingleThreadExecutor();
+    Future<DataKeys.DataKey> loading = pool.submit(() -> keys.byId(keyId)); // 50 ms in the KMS
+    Thread.sleep(20);
+    keys.invalidate(keyId);
+    assertThat(loading.get().id()).isEqualTo(keyId); // its own caller still gets it
+
+    assertThat(keys.cachedById(keyId)).isNull();
+    keys.byId(keyId);
+    assertThat(provider.decrypts).hasValue(2);
+  }
 }

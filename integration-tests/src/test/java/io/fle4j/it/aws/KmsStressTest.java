@@ -86,8 +86,8 @@ class KmsStressTest {
         .keyExpiration(KEY_EXPIRATION.toMillis(), TimeUnit.MILLISECONDS));
     Workload workload = new Workload(encryption);
 
-    // A rotation as an operator does it: issue new credentials, switch, and revoke the ones
-    // before last once no call can still be using them.
+    // A rotation as an operator does it: issue new credentials, switch, and revoke old ones once
+    // no call can still be using them.
     Thread rotator = new Thread(() -> {
       List<AwsKmsEmulator.Credentials> issued = new ArrayList<>(List.of(current.get()));
       while (!Thread.currentThread().isInterrupted()) {
@@ -99,8 +99,10 @@ class KmsStressTest {
         AwsKmsEmulator.Credentials next = kms.createAccessKey(kms.accountId());
         current.set(next);
         issued.add(next);
-        if (issued.size() > 10) {
-          kms.revoke(issued.remove(0)); // 200 ms after it stopped being handed out
+        if (issued.size() > 50) {
+          // 1 s after it stopped being handed out: no call still uses it, even on a loaded CI
+          // machine (real rotations leave the old key valid far longer).
+          kms.revoke(issued.remove(0));
         }
       }
     }, "credential-rotator");
@@ -119,6 +121,9 @@ class KmsStressTest {
     System.out.printf("rotation: %s, %d access keys seen by the KMS%n", result, accessKeys.size());
     result.assertSound(duration(), kms.requestCount("Decrypt"));
     assertThat(accessKeys).as("the KMS saw rotated credentials").hasSizeGreaterThan(1);
+    // The KMS itself is healthy here: a rotation that made calls fail would show as KMS errors.
+    assertThat(result.kmsErrors.get()).as("KMS errors while only credentials rotate")
+        .isLessThanOrEqualTo(result.ok.get() / 100);
   }
 
   @Test
