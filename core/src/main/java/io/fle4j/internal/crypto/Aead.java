@@ -168,20 +168,70 @@ public final class Aead {
    */
   public static byte[] decrypt(AeadKey key, byte[] aad, int aadOffset, int aadLength,
       byte[] c, int cOffset, int cLength) throws GeneralSecurityException {
+    checkLengths(aad, aadOffset, aadLength, c, cOffset, cLength);
+    int sLength = cLength - IV_LENGTH - TAG_LENGTH;
+    AeadKey.Worker worker = key.borrow();
+    try {
+      byte[] padded = open(worker, aad, aadOffset, aadLength, c, cOffset, cLength);
+      try {
+        return Arrays.copyOf(padded, plaintextLength(padded, sLength));
+      } finally {
+        Arrays.fill(padded, 0, sLength, (byte) 0);
+      }
+    } finally {
+      key.release(worker);
+    }
+  }
+
+  /**
+   * As {@link #decrypt(AeadKey, byte[], int, int, byte[], int, int)}, writing the plaintext into
+   * {@code dest} at {@code destOffset} instead of a new array: a reply is decrypted straight into
+   * its decrypted copy. Nothing is written unless the tag and the padding verify.
+   *
+   * @return the plaintext's length
+   * @throws IndexOutOfBoundsException when the plaintext does not fit in {@code dest}
+   */
+  public static int decryptInto(AeadKey key, byte[] aad, int aadOffset, int aadLength,
+      byte[] c, int cOffset, int cLength, byte[] dest, int destOffset)
+      throws GeneralSecurityException {
+    checkLengths(aad, aadOffset, aadLength, c, cOffset, cLength);
+    int sLength = cLength - IV_LENGTH - TAG_LENGTH;
+    AeadKey.Worker worker = key.borrow();
+    try {
+      byte[] padded = open(worker, aad, aadOffset, aadLength, c, cOffset, cLength);
+      try {
+        int length = plaintextLength(padded, sLength);
+        Objects.checkFromIndexSize(destOffset, length, dest.length);
+        System.arraycopy(padded, 0, dest, destOffset, length);
+        return length;
+      } finally {
+        Arrays.fill(padded, 0, sLength, (byte) 0);
+      }
+    } finally {
+      key.release(worker);
+    }
+  }
+
+  private static void checkLengths(byte[] aad, int aadOffset, int aadLength, byte[] c,
+      int cOffset, int cLength) throws IllegalBlockSizeException {
     if (cLength < MIN_CIPHERTEXT_LENGTH || (cLength - IV_LENGTH - TAG_LENGTH) % BLOCK != 0) {
       throw new IllegalBlockSizeException("ciphertext is " + cLength + " bytes; it must be at least "
           + MIN_CIPHERTEXT_LENGTH + " and IV + tag + a multiple of 16");
     }
     Objects.checkFromIndexSize(aadOffset, aadLength, aad.length);
     Objects.checkFromIndexSize(cOffset, cLength, c.length);
-    AeadKey.Worker worker = key.borrow();
-    try {
-      return open(worker, aad, aadOffset, aadLength, c, cOffset, cLength);
-    } finally {
-      key.release(worker);
-    }
   }
 
+  /** The plaintext's length in a verified padded block sequence of {@code sLength} bytes. */
+  private static int plaintextLength(byte[] padded, int sLength) {
+    return sLength - (padded[sLength - 1] & 0xff);
+  }
+
+  /**
+   * Verifies the tag, decrypts S and checks its padding: the padded plaintext is left in the
+   * returned buffer's first {@code sLength} bytes, which the caller wipes once it has copied the
+   * plaintext out. On failure nothing is left there.
+   */
   private static byte[] open(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
       byte[] c, int cOffset, int cLength) throws GeneralSecurityException {
     int sLength = cLength - IV_LENGTH - TAG_LENGTH;
@@ -190,6 +240,7 @@ public final class Aead {
       throw new AEADBadTagException("HMAC validation failure");
     }
     byte[] padded = worker.scratch(sLength);
+    boolean verified = false;
     try {
       try {
         worker.decryptor().doFinal(c, cOffset + IV_LENGTH, sLength, padded, 0);
@@ -207,9 +258,12 @@ public final class Aead {
       if (!valid) {
         throw new BadPaddingException("invalid PKCS#7 padding");
       }
-      return Arrays.copyOf(padded, sLength - pad);
+      verified = true;
+      return padded;
     } finally {
-      Arrays.fill(padded, 0, sLength, (byte) 0);
+      if (!verified) {
+        Arrays.fill(padded, 0, sLength, (byte) 0);
+      }
     }
   }
 

@@ -191,6 +191,37 @@ final class BsonValueBytes {
    *
    * @throws IllegalArgumentException when it is not
    */
+  /** As {@link #checkBody(byte, byte[])}, for the body in {@code bytes[offset, offset + length)}. */
+  static void checkBody(byte typeByte, byte[] bytes, int offset, int length) {
+    boolean ok = switch (typeByte) {
+      case 0x02, 0x0D, 0x0E -> length >= 5 && int32(bytes, offset) == length - 4
+          && bytes[offset + length - 1] == 0;
+      case 0x10 -> length == 4;
+      case 0x01, 0x09, 0x11, 0x12 -> length == 8;
+      case 0x08 -> length == 1 && (bytes[offset] == 0 || bytes[offset] == 1);
+      case 0x07 -> length == 12;
+      case 0x13 -> length == 16;
+      default -> {
+        byte[] body = Arrays.copyOfRange(bytes, offset, offset + length); // the rarer types
+        try {
+          checkBody(typeByte, body);
+        } finally {
+          Arrays.fill(body, (byte) 0);
+        }
+        yield true;
+      }
+    };
+    if (!ok) {
+      throw new IllegalArgumentException("decrypted bytes are not a valid BSON value of type 0x"
+          + hex(typeByte) + " (" + typeName(typeByte) + ")");
+    }
+  }
+
+  private static int int32(byte[] bytes, int offset) {
+    return (bytes[offset] & 0xff) | (bytes[offset + 1] & 0xff) << 8
+        | (bytes[offset + 2] & 0xff) << 16 | (bytes[offset + 3] & 0xff) << 24;
+  }
+
   static void checkBody(byte typeByte, byte[] body) {
     boolean ok = switch (typeByte) {
       case 0x02, 0x0D, 0x0E -> isWellFormedString(body);

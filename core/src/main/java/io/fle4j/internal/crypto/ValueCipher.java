@@ -142,28 +142,44 @@ public final class ValueCipher {
   /**
    * Verifies and decrypts the ciphertext data (header included) held in {@code src[offset, offset
    * + length)}, whose header was read with {@link #parseHeader(byte[], int, int)}, into the
-   * plaintext BSON value body of the type in its header; the bytes are checked to be a
-   * well-formed value of that type. The ciphertext is read where it lies.
+   * plaintext BSON value body of the type in its header, written into {@code dest} at {@code
+   * destOffset} (a reply's decrypted copy, which always has room: a body is shorter than its
+   * ciphertext). The bytes are checked to be a well-formed value of that type; the ciphertext is
+   * read where it lies.
    *
-   * @throws CiphertextException when the tag does not verify or the content is malformed
+   * @return the body's length
+   * @throws CiphertextException when the tag does not verify or the content is malformed; then
+   *     nothing of the plaintext is left in {@code dest}
    */
-  public static byte[] decryptValueBody(byte[] src, int offset, int length, Header header, AeadKey key) {
-    byte[] plaintext = decryptBody(src, offset, length, header, key);
+  public static int decryptValueBodyInto(byte[] src, int offset, int length, Header header,
+      AeadKey key, byte[] dest, int destOffset) {
+    checkMinimumLength(length);
+    int written;
     try {
-      BsonValueBytes.checkBody(header.bsonTypeByte(), plaintext);
-      return plaintext;
+      written = Aead.decryptInto(key, src, offset, HEADER_LENGTH,
+          src, offset + HEADER_LENGTH, length - HEADER_LENGTH, dest, destOffset);
+    } catch (GeneralSecurityException e) {
+      throw decryptionFailure(header, e);
+    }
+    try {
+      BsonValueBytes.checkBody(header.bsonTypeByte(), dest, destOffset, written);
+      return written;
     } catch (IllegalArgumentException e) {
-      Arrays.fill(plaintext, (byte) 0);
+      Arrays.fill(dest, destOffset, destOffset + written, (byte) 0);
       throw new CiphertextException(Reason.MALFORMED_CONTENT, e.getMessage());
+    }
+  }
+
+  private static void checkMinimumLength(int length) {
+    if (length < MINIMUM_LENGTH) {
+      throw new CiphertextException(Reason.TOO_SHORT, "malformed ciphertext, too small: it is "
+          + length + " bytes; a CSFLE ciphertext has at least " + MINIMUM_LENGTH);
     }
   }
 
   /** The plaintext of the ciphertext data (header included) in {@code src[offset, offset + length)}. */
   private static byte[] decryptBody(byte[] src, int offset, int length, Header header, AeadKey key) {
-    if (length < MINIMUM_LENGTH) {
-      throw new CiphertextException(Reason.TOO_SHORT, "malformed ciphertext, too small: it is "
-          + length + " bytes; a CSFLE ciphertext has at least " + MINIMUM_LENGTH);
-    }
+    checkMinimumLength(length);
     try {
       return Aead.decrypt(key, src, offset, HEADER_LENGTH,
           src, offset + HEADER_LENGTH, length - HEADER_LENGTH);

@@ -155,4 +155,30 @@ class AeadTest {
     source.nextBytes(iv);
     org.assertj.core.api.Assertions.assertThat(reseeds[0]).as("after a second").isEqualTo(2);
   }
+
+  @Test
+  void decryptInto_writesOnlyTheVerifiedPlaintext() throws Exception {
+    AeadKey key = AeadKey.of(new byte[96]);
+    byte[] aad = {7, 7};
+    byte[] plaintext = "seventeen bytes!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] c = Aead.encryptRandom(key, aad, plaintext);
+    byte[] dest = new byte[40];
+    Arrays.fill(dest, (byte) 0x55);
+
+    int n = Aead.decryptInto(key, aad, 0, aad.length, c, 0, c.length, dest, 3);
+
+    assertThat(n).isEqualTo(plaintext.length);
+    assertThat(Arrays.copyOfRange(dest, 3, 3 + n)).isEqualTo(plaintext);
+    assertThat(dest[2]).isEqualTo((byte) 0x55);
+    assertThat(dest[3 + n]).isEqualTo((byte) 0x55);
+
+    byte[] tampered = c.clone();
+    tampered[c.length - 1] ^= 1;
+    byte[] untouched = new byte[40];
+    assertThatThrownBy(() -> Aead.decryptInto(key, aad, 0, aad.length, tampered, 0,
+        tampered.length, untouched, 0)).isInstanceOf(AEADBadTagException.class);
+    assertThat(untouched).containsOnly((byte) 0);
+    assertThatThrownBy(() -> Aead.decryptInto(key, aad, 0, aad.length, c, 0, c.length,
+        new byte[10], 0)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
 }

@@ -7,7 +7,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.UUID;
 import org.bson.BsonSerializationException;
 
@@ -119,11 +118,11 @@ public final class RawReplyDecryptor {
           }
           p = blob + length;
           ValueCipher.Header header = ValueCipher.parseHeader(src, blob, length);
-          byte[] body = ValueCipher.decryptValueBody(src, blob, length, header, key(header.keyId()));
+          AeadKey key = key(header.keyId());
           out[written++] = header.bsonTypeByte();
           write(src, nameStart, nameLength);
-          write(body, 0, body.length);
-          Arrays.fill(body, (byte) 0);
+          // Straight into the copy: no plaintext array per value to allocate, copy and wipe.
+          written += ValueCipher.decryptValueBodyInto(src, blob, length, header, key, out, written);
           continue;
         }
         out[written++] = type;
