@@ -5,24 +5,15 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fle4j.Fle4jException;
 import io.fle4j.internal.auto.decrypt.CiphertextScanner;
 import io.fle4j.internal.auto.decrypt.RawReplyDecryptor;
+import io.fle4j.internal.auto.decrypt.TestDataKeys;
 import io.fle4j.internal.crypto.AeadKey;
 import io.fle4j.internal.crypto.ValueCipher;
-import io.fle4j.internal.kms.FakeKmsProviderFactory.FakeKmsProvider;
-import io.fle4j.internal.kms.KmsProviderRegistry;
-import io.fle4j.internal.vault.DataKeys;
 import io.fle4j.internal.vault.KeyDocument;
-import io.fle4j.internal.vault.KeyDocumentSource;
 import io.fle4j.kms.Fle1KeyWrap;
 import io.fle4j.kms.JsonReplies;
-import io.fle4j.kms.KmsProviderName;
 import io.fle4j.kms.SecretBytes;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.Date;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.AEADBadTagException;
 import org.bson.BSONException;
@@ -49,34 +40,12 @@ import org.bson.BsonValue;
 class ParserFuzzTest {
   private static final AeadKey KEY = AeadKey.of(new byte[96]);
   private static final SecretBytes KEK = SecretBytes.copyOf(new byte[96]);
-  /** The one data key the fuzzed replies may name: id 0x00…01, unwrapped by a fake KMS. */
-  private static final UUID KEY_ID = new UUID(0, 1);
-  private static final RawReplyDecryptor DECRYPTOR = decryptor();
-
-  private static RawReplyDecryptor decryptor() {
-    FakeKmsProvider kms = new FakeKmsProvider(KmsProviderName.of("fake"), KEK, 0);
-    BsonDocument key = KeyDocument.create(KEY_ID, List.of(), Fle1KeyWrap.wrap(KEK, new byte[96]),
-        kms.masterKey(new BsonDocument()), new Date(0));
-    KeyDocumentSource vault = new KeyDocumentSource() {
-      @Override
-      public Optional<BsonDocument> findById(UUID id) {
-        return id.equals(KEY_ID) ? Optional.of(key) : Optional.empty();
-      }
-
-      @Override
-      public Optional<BsonDocument> findByAltName(String altName) {
-        return Optional.empty();
-      }
-
-      @Override
-      public String namespace() {
-        return "fuzz.keyvault";
-      }
-    };
-    KmsProviderRegistry registry = KmsProviderRegistry.create(Map.of(), Map.of(), Map.of(),
-        List.of(kms), ParserFuzzTest.class.getClassLoader());
-    return new RawReplyDecryptor(new DataKeys(vault, registry, Duration.ZERO));
-  }
+  /**
+   * The one data key the fuzzed replies may name: id 0x00…01, all zeros, unwrapped by a fake KMS
+   * (the committed reply inputs carry ciphertexts under it).
+   */
+  private static final RawReplyDecryptor DECRYPTOR =
+      new RawReplyDecryptor(new TestDataKeys(new UUID(0, 1), new byte[96]).dataKeys);
 
   /** A reply document: the scanner ends, and says "malformed" or reads it as the bytes say. */
   @FuzzTest(maxDuration = "30s")

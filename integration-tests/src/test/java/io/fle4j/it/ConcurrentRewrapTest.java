@@ -54,15 +54,7 @@ class ConcurrentRewrapTest {
         new EncryptOptions(Algorithm.RANDOM.specName()).keyId(first));
 
     // While this rewrap (to local:b) wraps its first key, another one moves `first` to local:c.
-    ClientEncryption other = vault.fle4j(all);
-    AtomicBoolean interfered = new AtomicBoolean();
-    KmsProvider target = new Interfering(LocalKmsProvider.builder().name("local:b")
-        .masterKey(keyB).build(), () -> {
-          if (interfered.compareAndSet(false, true)) {
-            other.rewrapManyDataKey(Filters.eq("_id", first),
-                new RewrapManyDataKeyOptions().provider("local:c"));
-          }
-        });
+    KmsProvider target = localBMovingToLocalCMeanwhile(first);
     ClientEncryption guarded = vault.fle4j(all, Fle4jSettings.builder()
         .kmsProvider(target).rewrapOnlyUnchangedKeys(true).build());
 
@@ -89,20 +81,28 @@ class ConcurrentRewrapTest {
     // What the guard prevents: the same race without it moves `first` away from local:c again.
     ClientEncryption setup = vault.fle4j(all);
     BsonBinary first = setup.createDataKey("local");
-    ClientEncryption other = vault.fle4j(all);
-    AtomicBoolean interfered = new AtomicBoolean();
-    KmsProvider target = new Interfering(LocalKmsProvider.builder().name("local:b")
-        .masterKey(keyB).build(), () -> {
-          if (interfered.compareAndSet(false, true)) {
-            other.rewrapManyDataKey(Filters.eq("_id", first),
-                new RewrapManyDataKeyOptions().provider("local:c"));
-          }
-        });
+    KmsProvider target = localBMovingToLocalCMeanwhile(first);
     ClientEncryption unguarded = vault.fle4j(all, Fle4jSettings.builder().kmsProvider(target).build());
 
     unguarded.rewrapManyDataKey(new BsonDocument(), new RewrapManyDataKeyOptions().provider("local:b"));
 
     assertThat(provider(first)).isEqualTo("local:b");
+  }
+
+  /**
+   * The provider {@code local:b}, which, before its first wrap, has another client rewrap {@code
+   * key} to {@code local:c}: a concurrent rewrap that lands between a rewrap's read and its write.
+   */
+  private KmsProvider localBMovingToLocalCMeanwhile(BsonBinary key) {
+    ClientEncryption other = vault.fle4j(all);
+    AtomicBoolean interfered = new AtomicBoolean();
+    return new Interfering(LocalKmsProvider.builder().name("local:b").masterKey(keyB).build(),
+        () -> {
+          if (interfered.compareAndSet(false, true)) {
+            other.rewrapManyDataKey(Filters.eq("_id", key),
+                new RewrapManyDataKeyOptions().provider("local:c"));
+          }
+        });
   }
 
   private String provider(BsonBinary id) {

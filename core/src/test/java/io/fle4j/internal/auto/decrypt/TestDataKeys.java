@@ -21,18 +21,27 @@ import org.bson.BsonBinary;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
-/** One data key behind a fake KMS and an in-memory key vault, for the decryptors' tests. */
-final class TestDataKeys {
-  final UUID keyId = UUID.randomUUID();
-  private final byte[] dataKey = new byte[96];
-  final DataKeys dataKeys;
+/**
+ * One data key behind a fake KMS and an in-memory key vault, for the decryptors' tests and the
+ * reply fuzz target.
+ */
+public final class TestDataKeys {
+  public final UUID keyId;
+  private final byte[] dataKey;
+  public final DataKeys dataKeys;
 
   /** Key lookups that fail as interrupted before the vault answers (see the cursor tests). */
   final java.util.concurrent.atomic.AtomicInteger interruptedLookups =
       new java.util.concurrent.atomic.AtomicInteger();
 
   TestDataKeys() {
-    dataKey[5] = 7;
+    this(UUID.randomUUID(), dataKeyWithOneByteSet());
+  }
+
+  /** The data key {@code dataKey} (96 bytes) under id {@code keyId}. */
+  public TestDataKeys(UUID keyId, byte[] dataKey) {
+    this.keyId = keyId;
+    this.dataKey = dataKey.clone();
     SecretBytes kek = SecretBytes.copyOf(new byte[96]);
     FakeKmsProvider provider = new FakeKmsProvider(KmsProviderName.of("fake"), kek, 0);
     BsonDocument keyDocument = KeyDocument.create(keyId, List.of(), Fle1KeyWrap.wrap(kek, dataKey),
@@ -59,6 +68,12 @@ final class TestDataKeys {
     };
     dataKeys = new DataKeys(source, KmsProviderRegistry.create(Map.of(), Map.of(), Map.of(),
         List.of(provider), getClass().getClassLoader()), Duration.ZERO);
+  }
+
+  private static byte[] dataKeyWithOneByteSet() {
+    byte[] key = new byte[96];
+    key[5] = 7;
+    return key;
   }
 
   /** {@code value} encrypted at random under the data key. */
