@@ -29,8 +29,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -226,23 +226,18 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   /** The keys whose guarded update matched nothing: what they hold now is not what was written. */
   private KeyChangedDuringRewrapException changedMeanwhile(List<KeyDocument> keys,
       List<UpdateOneModel<BsonDocument>> updates, int matched) {
-    Map<UUID, BsonBinary> written = new HashMap<>();
+    // What each update set; keys come back in the order they were read.
+    Map<UUID, BsonBinary> written = new LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) {
-      written.put(keys.get(i).id(), updates.get(i).getUpdate() instanceof BsonDocument update
-          ? update.getDocument("$set").getBinary("keyMaterial") : null);
+      BsonDocument update = (BsonDocument) updates.get(i).getUpdate(); // built by rewrap()
+      written.put(keys.get(i).id(), update.getDocument("$set").getBinary("keyMaterial"));
     }
-    List<UUID> changed = new ArrayList<>();
-    Set<UUID> seen = new HashSet<>();
+    // Every key counts as changed (or deleted) until the vault shows it holds what was written.
+    List<UUID> changed = new ArrayList<>(written.keySet());
     for (BsonDocument now : keyVault.findKeys(new ArrayList<>(written.keySet()), List.of())) {
       KeyDocument key = KeyDocument.parse(now);
-      seen.add(key.id());
-      if (!new BsonBinary(key.keyMaterial()).equals(written.get(key.id()))) {
-        changed.add(key.id());
-      }
-    }
-    for (UUID id : written.keySet()) {
-      if (!seen.contains(id)) {
-        changed.add(id); // deleted meanwhile
+      if (new BsonBinary(key.keyMaterial()).equals(written.get(key.id()))) {
+        changed.remove(key.id());
       }
     }
     return new KeyChangedDuringRewrapException(changed, matched);

@@ -116,17 +116,7 @@ public final class GcpKmsProvider implements KmsProvider {
     this.settings = builder.copy();
     this.name = builder.name;
     this.redactions = builder.secrets();
-    HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(builder.connectTimeout);
-    if (builder.sslContext != null) {
-      client.sslContext(builder.sslContext);
-    }
-    HttpClient http = client.build();
-    this.exchange = builder.exchange != null ? builder.exchange : request -> {
-      HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      return new Reply(response.statusCode(), response.body(),
-          response.headers().firstValue("Retry-After").orElse(null));
-    };
+    this.exchange = builder.exchange != null ? builder.exchange : javaNetHttp(builder);
     if (builder.transportFactory != null) {
       this.tokenTransport = builder.transportFactory;
     } else if (builder.sslContext != null && builder.source == Source.SERVICE_ACCOUNT) {
@@ -244,6 +234,21 @@ public final class GcpKmsProvider implements KmsProvider {
       }
       sleep(wait);
     }
+  }
+
+  /** The real {@link Exchange}: a {@code java.net.http} client with the builder's settings. */
+  private static Exchange javaNetHttp(Builder builder) {
+    HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(builder.connectTimeout);
+    if (builder.sslContext != null) {
+      client.sslContext(builder.sslContext);
+    }
+    HttpClient http = client.build();
+    return request -> {
+      HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return new Reply(response.statusCode(), response.body(),
+          response.headers().firstValue("Retry-After").orElse(null));
+    };
   }
 
   /**
