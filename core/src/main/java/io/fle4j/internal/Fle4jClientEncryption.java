@@ -1,5 +1,7 @@
 package io.fle4j.internal;
 
+import com.mongodb.MongoConfigurationException;
+import com.mongodb.MongoUpdatedEncryptedFieldsException;
 import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoClient;
@@ -20,6 +22,8 @@ import io.fle4j.ConfigurationException;
 import io.fle4j.KeyChangedDuringRewrapException;
 import io.fle4j.internal.crypto.ValueCipher;
 import io.fle4j.internal.kms.KmsProviderRegistry;
+import io.fle4j.internal.qe.QeDecryption;
+import io.fle4j.internal.qe.QeExplicit;
 import io.fle4j.internal.vault.DataKeys;
 import io.fle4j.internal.vault.DataKeys.DataKey;
 import io.fle4j.internal.vault.KeyDocument;
@@ -36,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.bson.BsonBinary;
+import org.bson.BsonBinarySubType;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
@@ -47,8 +52,6 @@ import org.bson.conversions.Bson;
  */
 public final class Fle4jClientEncryption implements ClientEncryption {
   private static final int DATA_KEY_LENGTH = 96;
-  private static final Set<String> QUERYABLE_ENCRYPTION_ALGORITHMS =
-      Set.of("Indexed", "Unindexed", "Range", "RangePreview", "TextPreview");
 
   private final KeyVault keyVault;
   private final KmsProviderRegistry kms;
@@ -56,6 +59,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   private final MongoClient ownedClient;
   private final boolean rewrapOnlyUnchangedKeys;
   private final SecureRandom random = new SecureRandom();
+  private final QeExplicit queryable = new QeExplicit();
 
   public Fle4jClientEncryption(
       KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys, MongoClient ownedClient) {
@@ -108,6 +112,9 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   public BsonBinary encrypt(BsonValue value, EncryptOptions options) {
     requireNonNull(value, "value");
     requireNonNull(options, "options");
+    if (QeExplicit.selects(options)) {
+      return queryable.encrypt(value, options, id -> dataKeys.byId(id).queryable());
+    }
     Algorithm algorithm = algorithm(options);
     ValueCipher.checkEncryptable(value, algorithm); // before any key lookup or KMS call
     DataKey key = keyFor(options);
@@ -117,6 +124,11 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   @Override
   public BsonValue decrypt(BsonBinary value) {
     requireNonNull(value, "value");
+    byte[] data = value.getData();
+    if (value.getType() == BsonBinarySubType.ENCRYPTED.getValue() && data.length > 0
+        && QeDecryption.isQueryableEncryption(data[0])) {
+      return QeDecryption.decrypt(value, id -> dataKeys.byId(id).queryable());
+    }
     ValueCipher.Header header = ValueCipher.parseHeader(value);
     return ValueCipher.decrypt(value, header, dataKeys.byId(header.keyId()).key());
   }
@@ -128,12 +140,53 @@ public final class Fle4jClientEncryption implements ClientEncryption {
             + " yet; fle4j supports client-side field-level encryption (CSFLE)");
   }
 
+  /**
+   * Creates a Queryable Encryption collection (the specification's "Create Encrypted Collection
+   * Helper"): a data key for every field of {@code encryptedFields} whose {@code keyId} is null,
+   * then the collection through the driver's own create helper, which makes the {@code
+   * enxcol_.<name>.esc} and {@code .ecoc} collections and the {@code __safeContent__} index.
+   *
+   * @return the encryptedFields as created, with every keyId filled in
+   * @throws MongoUpdatedEncryptedFieldsException when a key or the collection could not be
+   *     created; it carries the encryptedFields with the keys created so far
+   */
   @Override
   public BsonDocument createEncryptedCollection(MongoDatabase database, String collectionName,
       CreateCollectionOptions createCollectionOptions, CreateEncryptedCollectionParams params) {
-    throw new UnsupportedOperationException(
-        "createEncryptedCollection is Queryable Encryption, which fle4j does not support yet;"
-            + " fle4j supports client-side field-level encryption (CSFLE)");
+    requireNonNull(database, "database");
+    requireNonNull(collectionName, "collectionName");
+    requireNonNull(createCollectionOptions, "createCollectionOptions");
+    requireNonNull(params, "createEncryptedCollectionParams");
+    String namespace = database.getName() + "." + collectionName;
+    Bson given = createCollectionOptions.getEncryptedFields();
+    if (given == null) {
+      throw new MongoConfigurationException("`encryptedFields` is not configured for the collection "
+          + namespace + " (CreateCollectionOptions.encryptedFields is required)");
+    }
+    BsonDocument encryptedFields = given.toBsonDocument(BsonDocument.class,
+        database.getCodecRegistry()).clone();
+    List<BsonBinary> created = new ArrayList<>();
+    try {
+      BsonValue fields = encryptedFields.get("fields");
+      if (fields != null && fields.isArray()) {
+        for (BsonValue field : fields.asArray()) {
+          if (field.isDocument() && field.asDocument().isNull("keyId")) {
+            BsonBinary keyId = createDataKey(params.getKmsProvider(),
+                new DataKeyOptions().masterKey(params.getMasterKey()));
+            field.asDocument().put("keyId", keyId);
+            created.add(keyId);
+          }
+        }
+      }
+      database.createCollection(collectionName,
+          new CreateCollectionOptions(createCollectionOptions).encryptedFields(encryptedFields));
+      return encryptedFields;
+    } catch (RuntimeException e) {
+      throw new MongoUpdatedEncryptedFieldsException(encryptedFields, "Failed to create "
+          + namespace + ": " + e.getMessage() + "; data keys created before the failure: "
+          + (created.isEmpty() ? "none" : created.stream()
+              .map(id -> KeyDocument.uuid(id, "keyId").toString()).toList()), e);
+    }
   }
 
   /** Deletes the key and forgets it here. Data encrypted with it becomes unreadable for good. */
@@ -297,16 +350,22 @@ public final class Fle4jClientEncryption implements ClientEncryption {
 
   private static Algorithm algorithm(EncryptOptions options) {
     String name = options.getAlgorithm();
-    if (name != null && QUERYABLE_ENCRYPTION_ALGORITHMS.contains(name)) {
-      throw new UnsupportedOperationException(
-          "algorithm '" + name + "' is Queryable Encryption, which fle4j does not support yet; use "
-              + Algorithm.DETERMINISTIC.specName() + " or " + Algorithm.RANDOM.specName());
+    // libmongocrypt's texts: these options belong to the Queryable Encryption algorithms only.
+    if (options.getContentionFactor() != null) {
+      throw new ConfigurationException("EncryptOptions.contentionFactor",
+          "cannot set both algorithm and contention factor (algorithm is '" + name + "')");
     }
-    if (options.getContentionFactor() != null || options.getQueryType() != null
-        || options.getRangeOptions() != null || options.getTextOptions() != null) {
-      throw new UnsupportedOperationException(
-          "EncryptOptions contentionFactor, queryType, rangeOptions and textOptions are Queryable"
-              + " Encryption options, which fle4j does not support yet");
+    if (options.getQueryType() != null) {
+      throw new ConfigurationException("EncryptOptions.queryType",
+          "cannot set both algorithm and query type (algorithm is '" + name + "')");
+    }
+    if (options.getRangeOptions() != null) {
+      throw new ConfigurationException("EncryptOptions.rangeOptions",
+          "cannot set both algorithm and range opts (algorithm is '" + name + "')");
+    }
+    if (options.getTextOptions() != null) {
+      throw new ConfigurationException("EncryptOptions.textOptions",
+          "cannot set string opts without string index type (algorithm is '" + name + "')");
     }
     return Algorithm.fromSpecName(name).orElseThrow(() -> new ConfigurationException(
         "EncryptOptions.algorithm",

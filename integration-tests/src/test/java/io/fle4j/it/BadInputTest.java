@@ -122,11 +122,12 @@ class BadInputTest {
     assertThatThrownBy(() -> ce.encrypt(BsonNull.VALUE, new EncryptOptions(DET).keyId(id)))
         .isInstanceOf(UnencryptableValueException.class);
     assertThatThrownBy(() -> ce.encrypt(new BsonString("x"), new EncryptOptions("Indexed").keyId(id)))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Queryable Encryption");
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("EncryptOptions.contentionFactor")
+        .hasMessageContaining("contention factor is required for indexed algorithm");
     assertThatThrownBy(() -> ce.encryptExpression(new BsonDocument(), new EncryptOptions("Range")))
         .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Queryable Encryption");
     assertThatThrownBy(() -> ce.createEncryptedCollection(null, "c", null, null))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Queryable Encryption");
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("database");
   }
 
   @Test

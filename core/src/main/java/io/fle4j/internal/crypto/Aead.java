@@ -320,6 +320,23 @@ public final class Aead {
     }
   }
 
+  /**
+   * Fills {@code out[offset, offset + length)} from the pooled random generators, the source of
+   * every IV: for the random parts of Queryable Encryption payloads.
+   */
+  public static void randomBytes(byte[] out, int offset, int length) {
+    IvSource source = RANDOM.borrow();
+    try {
+      for (int done = 0; done < length; done += IV_LENGTH) {
+        source.nextBytes(source.iv);
+        System.arraycopy(source.iv, 0, out, offset + done, Math.min(IV_LENGTH, length - done));
+      }
+    } finally {
+      Arrays.fill(source.iv, (byte) 0);
+      RANDOM.release(source);
+    }
+  }
+
   /** Constant time: every byte is compared whatever the first difference. */
   private static boolean tagMatches(byte[] mac, byte[] c, int tagOffset) {
     int difference = 0;

@@ -22,7 +22,7 @@ import org.bson.io.BasicOutputBuffer;
  * no type byte and no element name (formats.md §1.2). The type byte travels separately, in the
  * ciphertext header.
  */
-final class BsonValueBytes {
+public final class BsonValueBytes {
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
   private static final char[] REGEX_OPTIONS = {'i', 'l', 'm', 's', 'u', 'x'};
   // int32 length, type byte, empty name (one NUL)
@@ -31,7 +31,7 @@ final class BsonValueBytes {
   private BsonValueBytes() {}
 
   /** The body bytes of {@code value}. */
-  static byte[] body(BsonValue value) {
+  public static byte[] body(BsonValue value) {
     if (value instanceof BsonString string) {
       byte[] ascii = asciiStringBody(string.getValue());
       if (ascii != null) {
@@ -94,7 +94,7 @@ final class BsonValueBytes {
    *
    * @throws IllegalArgumentException when the bytes are not exactly one valid value of that type
    */
-  static BsonValue value(byte typeByte, byte[] body) {
+  public static BsonValue value(byte typeByte, byte[] body) {
     BsonValue simple = simpleValue(typeByte, body);
     if (simple != null) {
       return simple;

@@ -16,9 +16,9 @@ import java.util.function.Supplier;
  * or closed. Each thread starts its search at a slot picked from its identity, so that a few
  * long-lived threads mostly find their own object again, warm in their cache.
  */
-final class ReadyPool<T> {
+public final class ReadyPool<T> {
   /** Slots per pool: enough for every core to hold one object with a spare, bounded. */
-  static final int DEFAULT_SIZE =
+  public static final int DEFAULT_SIZE =
       Math.min(64, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
 
   private final AtomicReferenceArray<T> slots;
@@ -30,14 +30,14 @@ final class ReadyPool<T> {
    * @param factory builds a new ready object
    * @param wipe erases what an object holds; run on every object the pool lets go of
    */
-  ReadyPool(int size, Supplier<? extends T> factory, Consumer<? super T> wipe) {
+  public ReadyPool(int size, Supplier<? extends T> factory, Consumer<? super T> wipe) {
     this.slots = new AtomicReferenceArray<>(size);
     this.factory = factory;
     this.wipe = wipe;
   }
 
   /** A ready object for this thread alone until it is {@linkplain #release released}. */
-  T borrow() {
+  public T borrow() {
     int size = slots.length();
     int start = start(size);
     for (int i = 0; i < size; i++) {
@@ -56,7 +56,7 @@ final class ReadyPool<T> {
   }
 
   /** Gives back an object from {@link #borrow}; the caller must not touch it afterwards. */
-  void release(T object) {
+  public void release(T object) {
     if (!closed) {
       int size = slots.length();
       int start = start(size);
@@ -79,7 +79,7 @@ final class ReadyPool<T> {
    * come back. Borrowing still works afterwards (the owner decides whether to allow it), but
    * nothing is kept.
    */
-  void close() {
+  public void close() {
     closed = true;
     for (int i = 0; i < slots.length(); i++) {
       T ready = slots.getAndSet(i, null);
@@ -90,12 +90,12 @@ final class ReadyPool<T> {
   }
 
   /** Whether {@link #close} was called. */
-  boolean closed() {
+  public boolean closed() {
     return closed;
   }
 
   /** Objects waiting in the pool now. */
-  int idle() {
+  public int idle() {
     int idle = 0;
     for (int i = 0; i < slots.length(); i++) {
       if (slots.get(i) != null) {

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.fle4j.DataKeyNotFoundException;
 import io.fle4j.internal.crypto.AeadKey;
+import io.fle4j.internal.qe.QeKey;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ public final class DataKeys {
         .executor(Runnable::run) // retire on the thread that evicts, not later on another
         .<UUID, DataKey>removalListener((id, key, cause) -> {
           if (key != null) {
-            key.key().retire();
+            key.retire();
           }
         })
         .build();
@@ -282,7 +283,7 @@ public final class DataKeys {
         "key " + key.id() + " masterKey.provider").decryptDataKey(key.masterKey(),
             key.keyMaterial()));
     try {
-      return new DataKey(key.id(), AeadKey.of(material));
+      return new DataKey(key.id(), AeadKey.of(material), QeKey.of(material));
     } finally {
       Arrays.fill(material, (byte) 0);
     }
@@ -309,18 +310,32 @@ public final class DataKeys {
   public static final class DataKey {
     private final UUID id;
     private final AeadKey key;
+    private final QeKey queryable;
 
-    DataKey(UUID id, AeadKey key) {
+    DataKey(UUID id, AeadKey key, QeKey queryable) {
       this.id = id;
       this.key = key;
+      this.queryable = queryable;
     }
 
     public UUID id() {
       return id;
     }
 
+    /** The key as CSFLE splits it. */
     public AeadKey key() {
       return key;
+    }
+
+    /** The same key as Queryable Encryption splits it. */
+    public QeKey queryable() {
+      return queryable;
+    }
+
+    /** Lets go of both views' pooled workers (the key leaves the cache). */
+    void retire() {
+      key.retire();
+      queryable.retire();
     }
 
     @Override

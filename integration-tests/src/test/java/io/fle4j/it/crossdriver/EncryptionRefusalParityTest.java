@@ -141,18 +141,28 @@ class EncryptionRefusalParityTest {
   }
 
   @Test
-  void decrypt_blobSubtypeOtherThanCsfle_officialReturnsItUnchangedFle4jRefuses() {
-    // A known, deliberate difference: libmongocrypt's explicit decrypt hands back a subtype-6
-    // binary whose first byte is not 1 or 2 (a marking, a Queryable Encryption payload) as is;
-    // fle4j, which supports CSFLE only, refuses it with a CiphertextException.
+  void decrypt_csfleMarking_officialReturnsItUnchangedFle4jRefuses() {
+    // A known, deliberate difference: libmongocrypt's explicit decrypt hands back a CSFLE
+    // intent-to-encrypt marking (blob subtype 0) as is; fle4j refuses it with a
+    // CiphertextException, since a marking in hand means a value was never encrypted.
     BsonBinary valid = fle4j.encrypt(new BsonString("x"), byId(RANDOM_ALGORITHM, keyId));
-    for (int blobSubtype : new int[] {0, 3}) {
+    BsonBinary marking = new BsonBinary((byte) 6, set(valid.getData(), 0, 0));
+
+    assertThat(official.decrypt(marking)).isEqualTo(marking);
+    assertThatThrownBy(() -> fle4j.decrypt(marking)).isInstanceOf(CiphertextException.class);
+  }
+
+  @Test
+  void decrypt_queryableEncryptionFormsWithoutAValue_bothSidesReturnThemUnchanged() {
+    // Markings (3) and find payloads (5, 10, 12, 13, 18) carry tokens, not a value.
+    BsonBinary valid = fle4j.encrypt(new BsonString("x"), byId(RANDOM_ALGORITHM, keyId));
+    for (int blobSubtype : new int[] {3, 5, 10, 12, 13, 18}) {
       BsonBinary other = new BsonBinary((byte) 6, set(valid.getData(), 0, blobSubtype));
 
       assertThat(official.decrypt(other)).as("official, blob subtype %d", blobSubtype)
           .isEqualTo(other);
-      assertThatThrownBy(() -> fle4j.decrypt(other)).as("fle4j, blob subtype %d", blobSubtype)
-          .isInstanceOf(CiphertextException.class);
+      assertThat(fle4j.decrypt(other)).as("fle4j, blob subtype %d", blobSubtype)
+          .isEqualTo(other);
     }
   }
 }

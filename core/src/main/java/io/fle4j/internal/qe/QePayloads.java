@@ -1,0 +1,197 @@
+package io.fle4j.internal.qe;
+
+import io.fle4j.internal.crypto.BsonValueBytes;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonBinarySubType;
+import org.bson.BsonBinaryWriter;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonValue;
+import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.EncoderContext;
+import org.bson.io.BasicOutputBuffer;
+
+/**
+ * Builds the protocol-v2 payloads a client sends (qe-formats.md §4, §5.1, §7.3), byte for byte as
+ * libmongocrypt builds them: the insert/update payload (blob subtype 11) for Indexed and Range
+ * values, the equality find payload (12), and the unindexed value (16), which is stored as sent.
+ *
+ * <p>The random bytes are drawn in libmongocrypt's order (contention factor, IV of {@code p}, IV of
+ * {@code v}, one IV per range edge), so that its recorded test bytes reproduce its payloads.
+ */
+final class QePayloads {
+  static final byte INSERT_UPDATE_V2 = 11;
+  static final byte FIND_EQUALITY_V2 = 12;
+  static final byte FIND_RANGE_V2 = 13;
+  static final byte UNINDEXED_V2 = 16;
+  private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
+
+  private QePayloads() {}
+
+  /**
+   * What a range insert adds to the equality payload: the edges of the value (in libmongocrypt's
+   * order, {@code leafIndex} naming the full-length one) and the index parameters actually used.
+   */
+  record RangeInsert(List<String> edges, int leafIndex, long sparsity, Integer precision,
+      int trimFactor, BsonValue min, BsonValue max) {}
+
+  /** FLE2UnindexedEncryptedValueV2: {@code 0x10 ‖ key id ‖ type ‖ FLE2v2AEAD(body)}. */
+  static BsonBinary unindexed(BsonValue value, UUID userKeyId, QeKey userKey, QeRandom random) {
+    byte[] body = BsonValueBytes.body(value);
+    QeKey.Worker user = userKey.borrow();
+    try {
+      byte[] blob = new byte[18 + Fle2Ciphers.v2AeadLength(body.length)];
+      blob[0] = UNINDEXED_V2;
+      putUuid(blob, 1, userKeyId);
+      blob[17] = (byte) value.getBsonType().getValue();
+      random.fill(blob, 18, Fle2Ciphers.IV_LENGTH);
+      Fle2Ciphers.sealV2(user, blob, 0, 18, body, 0, body.length, blob, 18);
+      return new BsonBinary(BsonBinarySubType.ENCRYPTED, blob);
+    } finally {
+      userKey.release(user);
+      Arrays.fill(body, (byte) 0);
+    }
+  }
+
+  /**
+   * FLE2InsertUpdatePayloadV2 for an Indexed value, or a Range value when {@code range} is given:
+   * tokens from the index key, the value encrypted with the user key.
+   */
+  static BsonBinary insert(BsonValue value, UUID indexKeyId, QeKey indexKey, UUID userKeyId,
+      QeKey userKey, long maxContention, RangeInsert range, QeRandom random) {
+    byte[] body = BsonValueBytes.body(value);
+    long k = random.contentionFactor(maxContention);
+    QeKey.Worker index = indexKey.borrow();
+    try {
+      QeTokens.FromData tokens = QeTokens.fromData(index, body, 0, body.length);
+      byte[] d = QeTokens.withContention(index, tokens.edc(), k);
+      byte[] s = QeTokens.withContention(index, tokens.esc(), k);
+      byte[] p = encryptedEscToken(index, s, range == null ? -1 : 0, random);
+      byte[] v = userEncryptedValue(body, userKeyId, userKey, random);
+      BsonDocument payload = new BsonDocument()
+          .append("d", new BsonBinary(d))
+          .append("s", new BsonBinary(s))
+          .append("p", new BsonBinary(p))
+          .append("u", new BsonBinary(BsonBinarySubType.UUID_STANDARD, uuidBytes(indexKeyId)))
+          .append("t", new BsonInt32(value.getBsonType().getValue()))
+          .append("v", new BsonBinary(v))
+          .append("e", new BsonBinary(index.serverDataEncryptionToken().clone()))
+          .append("l", new BsonBinary(tokens.server()))
+          .append("k", new BsonInt64(k));
+      if (range != null) {
+        appendRange(payload, index, range, k, random);
+      }
+      return blob(INSERT_UPDATE_V2, payload);
+    } finally {
+      indexKey.release(index);
+      Arrays.fill(body, (byte) 0);
+    }
+  }
+
+  /** FLE2FindEqualityPayloadV2: {@code {d, s, l, cm}}, deterministic. */
+  static BsonBinary findEquality(BsonValue value, QeKey indexKey, long maxContention) {
+    byte[] body = BsonValueBytes.body(value);
+    QeKey.Worker index = indexKey.borrow();
+    try {
+      QeTokens.FromData tokens = QeTokens.fromData(index, body, 0, body.length);
+      return blob(FIND_EQUALITY_V2, new BsonDocument()
+          .append("d", new BsonBinary(tokens.edc()))
+          .append("s", new BsonBinary(tokens.esc()))
+          .append("l", new BsonBinary(tokens.server()))
+          .append("cm", new BsonInt64(maxContention)));
+    } finally {
+      indexKey.release(index);
+      Arrays.fill(body, (byte) 0);
+    }
+  }
+
+  /** {@code g}, then the parameters the server checks against the collection (SERVER-91889). */
+  private static void appendRange(BsonDocument payload, QeKey.Worker index, RangeInsert range,
+      long k, QeRandom random) {
+    BsonArray edges = new BsonArray();
+    for (int i = 0; i < range.edges().size(); i++) {
+      byte[] edge = range.edges().get(i).getBytes(StandardCharsets.US_ASCII);
+      QeTokens.FromData tokens = QeTokens.fromData(index, edge, 0, edge.length);
+      byte[] s = QeTokens.withContention(index, tokens.esc(), k);
+      edges.add(new BsonDocument()
+          .append("d", new BsonBinary(QeTokens.withContention(index, tokens.edc(), k)))
+          .append("s", new BsonBinary(s))
+          .append("l", new BsonBinary(tokens.server()))
+          .append("p", new BsonBinary(
+              encryptedEscToken(index, s, i == range.leafIndex() ? 1 : 0, random))));
+    }
+    payload.append("g", edges).append("sp", new BsonInt64(range.sparsity()));
+    if (range.precision() != null) {
+      payload.append("pn", new BsonInt32(range.precision()));
+    }
+    payload.append("tf", new BsonInt32(range.trimFactor()))
+        .append("mn", range.min())
+        .append("mx", range.max());
+  }
+
+  /**
+   * {@code p}: the ESC token (with an isLeaf byte for range, {@code isLeaf} ≥ 0) under the ECOC
+   * token, FLE2 (CTR, no MAC), after a random IV.
+   */
+  private static byte[] encryptedEscToken(QeKey.Worker index, byte[] esc, int isLeaf,
+      QeRandom random) {
+    int length = esc.length + (isLeaf >= 0 ? 1 : 0);
+    byte[] plain = Arrays.copyOf(esc, length);
+    if (isLeaf >= 0) {
+      plain[esc.length] = (byte) isLeaf;
+    }
+    byte[] p = new byte[Fle2Ciphers.IV_LENGTH + length];
+    random.fill(p, 0, Fle2Ciphers.IV_LENGTH);
+    Fle2Ciphers.ctr(index, index.ecocBlocks(), p, 0, plain, 0, length, p, Fle2Ciphers.IV_LENGTH);
+    return p;
+  }
+
+  /** {@code v}: the user key id, then FLE2v2AEAD of the body with that id as associated data. */
+  private static byte[] userEncryptedValue(byte[] body, UUID userKeyId, QeKey userKey,
+      QeRandom random) {
+    byte[] v = new byte[16 + Fle2Ciphers.v2AeadLength(body.length)];
+    putUuid(v, 0, userKeyId);
+    random.fill(v, 16, Fle2Ciphers.IV_LENGTH);
+    QeKey.Worker user = userKey.borrow();
+    try {
+      Fle2Ciphers.sealV2(user, v, 0, 16, body, 0, body.length, v, 16);
+    } finally {
+      userKey.release(user);
+    }
+    return v;
+  }
+
+  /** A BSON-bodied payload: {@code blobSubtype ‖ document}, as a binary of subtype 6. */
+  static BsonBinary blob(byte blobSubtype, BsonDocument payload) {
+    BasicOutputBuffer buffer = new BasicOutputBuffer(256);
+    buffer.writeByte(blobSubtype);
+    try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
+      CODEC.encode(writer, payload, EncoderContext.builder().build());
+    }
+    return new BsonBinary(BsonBinarySubType.ENCRYPTED, buffer.toByteArray());
+  }
+
+  static byte[] uuidBytes(UUID id) {
+    byte[] bytes = new byte[16];
+    putUuid(bytes, 0, id);
+    return bytes;
+  }
+
+  static void putUuid(byte[] target, int offset, UUID id) {
+    ByteBuffer.wrap(target, offset, 16).order(ByteOrder.BIG_ENDIAN)
+        .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+  }
+
+  static UUID uuidAt(byte[] source, int offset) {
+    ByteBuffer buffer = ByteBuffer.wrap(source, offset, 16).order(ByteOrder.BIG_ENDIAN);
+    return new UUID(buffer.getLong(), buffer.getLong());
+  }
+}
