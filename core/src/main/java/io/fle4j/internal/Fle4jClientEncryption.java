@@ -1,5 +1,6 @@
 package io.fle4j.internal;
 
+import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoConfigurationException;
 import com.mongodb.MongoUpdatedEncryptedFieldsException;
 import com.mongodb.bulk.BulkWriteResult;
@@ -133,11 +134,21 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     return ValueCipher.decrypt(value, header, dataKeys.byId(header.keyId()).key());
   }
 
+  /**
+   * Encrypts a range query for a Range-indexed field: {@code {$and: [{f: {$gte: a}}, {f: {$lt:
+   * b}}]}} (or the aggregate form) comes back with each bound replaced by its find payload.
+   */
   @Override
   public BsonDocument encryptExpression(Bson expression, EncryptOptions options) {
-    throw new UnsupportedOperationException(
-        "encryptExpression is Queryable Encryption (range queries), which fle4j does not support"
-            + " yet; fle4j supports client-side field-level encryption (CSFLE)");
+    requireNonNull(expression, "expression");
+    requireNonNull(options, "options");
+    if (!QeExplicit.selects(options)) {
+      throw new ConfigurationException("EncryptOptions.algorithm", "EncryptExpression may only be"
+          + " used for range queries. (algorithm is '" + options.getAlgorithm() + "'; use Range)");
+    }
+    return queryable.encryptExpression(
+        expression.toBsonDocument(BsonDocument.class, MongoClientSettings.getDefaultCodecRegistry()),
+        options, id -> dataKeys.byId(id).queryable());
   }
 
   /**

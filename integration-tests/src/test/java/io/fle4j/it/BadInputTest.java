@@ -125,7 +125,7 @@ class BadInputTest {
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("EncryptOptions.contentionFactor")
         .hasMessageContaining("contention factor is required for indexed algorithm");
     assertThatThrownBy(() -> ce.encryptExpression(new BsonDocument(), new EncryptOptions("Range")))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Queryable Encryption");
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("EncryptOptions.contentionFactor");
     assertThatThrownBy(() -> ce.createEncryptedCollection(null, "c", null, null))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("database");
   }

@@ -4,9 +4,13 @@ import com.mongodb.client.model.vault.EncryptOptions;
 import io.fle4j.ConfigurationException;
 import io.fle4j.UnencryptableValueException;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import java.util.function.Function;
 import org.bson.BsonBinary;
 import org.bson.BsonBinarySubType;
+import org.bson.BsonDocument;
+import org.bson.BsonDouble;
 import org.bson.BsonType;
 import org.bson.BsonValue;
 
@@ -17,15 +21,24 @@ import org.bson.BsonValue;
  * the specification's API has no separate index key.
  */
 public final class QeExplicit {
+  /**
+   * Pairs the two halves of a two-sided range query. Process-wide and wrapping to 0 after
+   * INT32_MAX, as libmongocrypt's counter; the value only needs to differ between queries.
+   */
+  private static final AtomicInteger PAYLOAD_IDS = new AtomicInteger();
+
   private final QeRandom random;
+  private final IntSupplier payloadIds;
 
   /** Payloads with random IVs and contention draws from the pooled DRBG. */
   public QeExplicit() {
-    this(QeRandom.SECURE);
+    this(QeRandom.SECURE, () -> PAYLOAD_IDS.getAndUpdate(id -> id == Integer.MAX_VALUE ? 0
+        : id + 1));
   }
 
-  QeExplicit(QeRandom random) {
+  QeExplicit(QeRandom random, IntSupplier payloadIds) {
     this.random = random;
+    this.payloadIds = payloadIds;
   }
 
   /** Whether {@code options} name a Queryable Encryption algorithm. */
@@ -54,10 +67,56 @@ public final class QeExplicit {
       case EQUALITY -> opts.queryType() == null
           ? QePayloads.insert(value, keyId, key, keyId, key, opts.contentionFactor(), null, random)
           : QePayloads.findEquality(value, key, opts.contentionFactor());
-      case RANGE -> throw new UnsupportedOperationException(
-          "algorithm 'Range' is not supported by fle4j yet");
+      case RANGE -> rangeInsert(value, opts, keyId, key, keyId, key);
       case STRING -> throw new IllegalStateException("refused by QeOptions");
     };
+  }
+
+  /**
+   * Encrypts a range query: {@code expression} is {@code {$and: [...]}} with one or two bounds on
+   * one field; each bound's value becomes a subtype-13 payload, the first carrying the min-cover
+   * of the whole interval and the second a stub that shares its payload id (qe-formats.md §5.2).
+   */
+  public BsonDocument encryptExpression(BsonDocument expression, EncryptOptions options,
+      Function<UUID, QeKey> keys) {
+    QeOptions opts = QeOptions.of(options);
+    UUID keyId = keyId(options);
+    if (opts.queryType() != QeOptions.QueryType.RANGE) {
+      throw QeOptions.invalid("EncryptOptions.queryType",
+          "EncryptExpression may only be used for range queries.", "queryType is "
+              + (options.getQueryType() == null ? "not set" : "'" + options.getQueryType() + "'"));
+    }
+    RangeExpression query = RangeExpression.parse(expression);
+    BsonValue typed = query.lower() != null ? query.lower() : query.upper();
+    RangeIndex index = RangeIndex.of(opts.rangeOptions()).forType(typed.getBsonType());
+    MinCover.Interval interval = new MinCover.Interval(
+        query.lower() != null ? query.lower() : new BsonDouble(Double.NEGATIVE_INFINITY),
+        query.lower() == null || query.lowerIncluded(),
+        query.upper() != null ? query.upper() : new BsonDouble(Double.POSITIVE_INFINITY),
+        query.upper() == null || query.upperIncluded());
+    MinCover.Cover cover = MinCover.forFind(interval, index.min(), index.max(), index.precision(),
+        index.sparsity(), index.trimFactor());
+    int payloadId = payloadIds.getAsInt();
+    QeKey key = keys.apply(keyId);
+    BsonBinary first = QePayloads.findRange(cover.edges(), key, opts.contentionFactor(),
+        payloadId, query.firstOperator(), query.secondOperator(), index, cover.usedTrimFactor());
+    BsonBinary second = query.secondOperator() == 0 ? null : QePayloads.findRangeStub(payloadId,
+        query.firstOperator(), query.secondOperator());
+    return query.rebuild(first, second);
+  }
+
+  /** A Range insert payload; the index key gives the tokens, the user key encrypts the value. */
+  BsonBinary rangeInsert(BsonValue value, QeOptions opts, UUID indexKeyId, QeKey indexKey,
+      UUID userKeyId, QeKey userKey) {
+    RangeIndex index = RangeIndex.of(opts.rangeOptions()).forType(value.getBsonType());
+    RangeEncoding.Encoded encoded = RangeEncoding.encodeIndexed(value, index.min(), index.max(),
+        index.precision());
+    RangeEdges.Edges edges = RangeEdges.edges(encoded, index.sparsity(), index.trimFactor());
+    QePayloads.RangeInsert range = new QePayloads.RangeInsert(edges.edges(),
+        edges.edges().indexOf(edges.leaf()), index.sparsity(), index.precision(),
+        edges.usedTrimFactor(), index.min(), index.max());
+    return QePayloads.insert(value, indexKeyId, indexKey, userKeyId, userKey,
+        opts.contentionFactor(), range, random);
   }
 
   /** The values no Queryable Encryption algorithm takes (libmongocrypt's texts). */

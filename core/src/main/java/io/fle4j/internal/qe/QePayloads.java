@@ -113,6 +113,55 @@ final class QePayloads {
     }
   }
 
+  /**
+   * FLE2FindRangePayloadV2 carrying the tokens of every min-cover edge and the index parameters
+   * the server checks: {@code {payload: {g: [{d, s, l}...], cm}, payloadId, firstOperator,
+   * secondOperator?, sp, pn?, tf, mn, mx}}.
+   */
+  static BsonBinary findRange(List<String> cover, QeKey indexKey, long maxContention,
+      int payloadId, int firstOperator, int secondOperator, RangeIndex index, int trimFactor) {
+    QeKey.Worker worker = indexKey.borrow();
+    try {
+      BsonArray g = new BsonArray();
+      for (String edge : cover) {
+        byte[] bytes = edge.getBytes(StandardCharsets.US_ASCII);
+        QeTokens.FromData tokens = QeTokens.fromData(worker, bytes, 0, bytes.length);
+        g.add(new BsonDocument("d", new BsonBinary(tokens.edc()))
+            .append("s", new BsonBinary(tokens.esc()))
+            .append("l", new BsonBinary(tokens.server())));
+      }
+      BsonDocument payload = new BsonDocument("payload", new BsonDocument("g", g)
+          .append("cm", new BsonInt64(maxContention)));
+      appendOperators(payload, payloadId, firstOperator, secondOperator);
+      payload.append("sp", new BsonInt64(index.sparsity()));
+      if (index.precision() != null) {
+        payload.append("pn", new BsonInt32(index.precision()));
+      }
+      payload.append("tf", new BsonInt32(trimFactor))
+          .append("mn", index.min())
+          .append("mx", index.max());
+      return blob(FIND_RANGE_V2, payload);
+    } finally {
+      indexKey.release(worker);
+    }
+  }
+
+  /** The second half of a two-sided range query: operators and the shared id, no tokens. */
+  static BsonBinary findRangeStub(int payloadId, int firstOperator, int secondOperator) {
+    return blob(FIND_RANGE_V2, appendOperators(new BsonDocument(), payloadId, firstOperator,
+        secondOperator));
+  }
+
+  private static BsonDocument appendOperators(BsonDocument payload, int payloadId,
+      int firstOperator, int secondOperator) {
+    payload.append("payloadId", new BsonInt32(payloadId))
+        .append("firstOperator", new BsonInt32(firstOperator));
+    if (secondOperator != 0) {
+      payload.append("secondOperator", new BsonInt32(secondOperator));
+    }
+    return payload;
+  }
+
   /** {@code g}, then the parameters the server checks against the collection (SERVER-91889). */
   private static void appendRange(BsonDocument payload, QeKey.Worker index, RangeInsert range,
       long k, QeRandom random) {
