@@ -8,6 +8,8 @@ import io.fle4j.internal.auto.decrypt.RawReplyDecryptor;
 import io.fle4j.internal.auto.decrypt.TestDataKeys;
 import io.fle4j.internal.crypto.AeadKey;
 import io.fle4j.internal.crypto.ValueCipher;
+import io.fle4j.internal.qe.QeDecryption;
+import io.fle4j.internal.qe.QeKey;
 import io.fle4j.internal.vault.KeyDocument;
 import io.fle4j.kms.Fle1KeyWrap;
 import io.fle4j.kms.JsonReplies;
@@ -39,6 +41,7 @@ import org.bson.BsonValue;
  */
 class ParserFuzzTest {
   private static final AeadKey KEY = AeadKey.of(new byte[96]);
+  private static final QeKey QE_KEY = QeKey.of(new byte[96]);
   private static final SecretBytes KEK = SecretBytes.copyOf(new byte[96]);
   /**
    * The one data key the fuzzed replies may name: id 0x00…01, all zeros, unwrapped by a fake KMS
@@ -61,6 +64,24 @@ class ParserFuzzTest {
       ValueCipher.decrypt(blob, ValueCipher.parseHeader(blob), KEY);
     } catch (Fle4jException expected) {
       // refused, naming the problem
+    }
+  }
+
+  /**
+   * A Queryable Encryption value (blob subtype first), every form: decrypted, returned as it is
+   * (markings and find payloads), or refused with a CiphertextException. Every key id finds the
+   * all-zero key, under which the committed inputs were made, so fuzzed inputs reach past the
+   * authentication into the value parsing.
+   */
+  @FuzzTest(maxDuration = "30s")
+  void queryableEncryptionValue(byte[] data) {
+    if (data.length == 0) {
+      return;
+    }
+    try {
+      QeDecryption.decrypt(new BsonBinary(BsonBinarySubType.ENCRYPTED, data), id -> QE_KEY);
+    } catch (Fle4jException expected) {
+      // refused, naming the form and the part
     }
   }
 

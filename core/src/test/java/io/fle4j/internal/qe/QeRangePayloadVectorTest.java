@@ -58,6 +58,39 @@ class QeRangePayloadVectorTest {
         SpecData.json(dir + "encrypted-payload-v2.json").getDocument("v").toJson());
   }
 
+  /**
+   * libmongocrypt's "'range' sends crypto params" cases: key 123 for both roles, contention
+   * factor 1 (so the first eight random bytes pick it), random bytes 1, 2, 3 repeated.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "explicit-insert-int32 | {v: 123456} | {min: 0, max: 1234567, sparsity: {$numberLong: '3'},"
+          + " trimFactor: 4}",
+      "explicit-insert-int32-defaults | {v: 123456} | {min: 0, max: 1234567}",
+      "explicit-insert-double | {v: 123456.0} | {min: 0.0, max: 1234567.0, precision: 2,"
+          + " sparsity: {$numberLong: '3'}, trimFactor: 4}",
+      "explicit-find-int32 | | {min: 0, max: 1234567, sparsity: {$numberLong: '3'},"
+          + " trimFactor: 4}",
+      "explicit-find-int32-defaults | | {min: 0, max: 1234567}"})
+  void rangeSendsCryptoParams_matchesLibmongocrypt(String name, String value, String range) {
+    String dir = DIR + "range-sends-cryptoParams/" + name + "/";
+    QeExplicit explicit = new QeExplicit(
+        QeTestKeys.replay(QeMarkingVectorTest.oneTwoThree(1024)), () -> 0);
+    EncryptOptions options = new EncryptOptions("Range").keyId(new BsonBinary(KEY_123))
+        .contentionFactor(1L).rangeOptions(rangeOptions(BsonDocument.parse(range)));
+    Map<UUID, QeKey> keys = Map.of(KEY_123, QeTestKeys.key(KEY_123));
+    BsonDocument expected = SpecData.json(dir + "expected.json");
+    if (value == null) {
+      BsonDocument expression = SpecData.json(dir + "to-encrypt.json").getDocument("v");
+      BsonDocument got = explicit.encryptExpression(expression, options.queryType("range"),
+          keys::get);
+      assertThat(got.toJson()).isEqualTo(expected.getDocument("v").toJson());
+    } else {
+      BsonBinary got = explicit.encrypt(BsonDocument.parse(value).get("v"), options, keys::get);
+      assertThat(base64(got)).isEqualTo(base64(expected.getBinary("v")));
+    }
+  }
+
   static RangeOptions rangeOptions(BsonDocument doc) {
     RangeOptions options = new RangeOptions();
     if (doc.containsKey("min")) {
