@@ -126,6 +126,9 @@ public final class QeKey {
 
     private Material material;
     final TokenHmac tokens = new TokenHmac();
+    private TokenHmac.Keyed edcHmac;
+    private TokenHmac.Keyed escHmac;
+    private TokenHmac.Keyed serverHmac;
     final byte[] mac = new byte[32];
     private Mac valueMac;
     private Cipher cbcEncryptor;
@@ -157,6 +160,30 @@ public final class QeKey {
 
     byte[] serverDataEncryptionToken() {
       return material.serverDataEncryptionBytes();
+    }
+
+    /** HMAC-SHA-256 keyed with the EDC token, from saved states. */
+    TokenHmac.Keyed edcHmac() {
+      if (edcHmac == null) {
+        edcHmac = new TokenHmac.Keyed(material.edc());
+      }
+      return edcHmac;
+    }
+
+    /** HMAC-SHA-256 keyed with the ESC token, from saved states. */
+    TokenHmac.Keyed escHmac() {
+      if (escHmac == null) {
+        escHmac = new TokenHmac.Keyed(material.esc());
+      }
+      return escHmac;
+    }
+
+    /** HMAC-SHA-256 keyed with ServerTokenDerivationLevel1, from saved states. */
+    TokenHmac.Keyed serverHmac() {
+      if (serverHmac == null) {
+        serverHmac = new TokenHmac.Keyed(material.serverTokenDerivation());
+      }
+      return serverHmac;
     }
 
     /** HMAC-SHA-256 keyed with {@code Km}. */
@@ -235,6 +262,14 @@ public final class QeKey {
     }
 
     void wipe() {
+      for (TokenHmac.Keyed keyed : new TokenHmac.Keyed[] {edcHmac, escHmac, serverHmac}) {
+        if (keyed != null) {
+          keyed.wipe();
+        }
+      }
+      edcHmac = null;
+      escHmac = null;
+      serverHmac = null;
       Arrays.fill(mac, (byte) 0);
       Arrays.fill(scratch, (byte) 0);
       discardCiphers();

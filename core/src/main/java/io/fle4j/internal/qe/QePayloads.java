@@ -7,17 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import org.bson.BsonArray;
 import org.bson.BsonBinary;
 import org.bson.BsonBinarySubType;
-import org.bson.BsonBinaryWriter;
-import org.bson.BsonDocument;
-import org.bson.BsonInt32;
-import org.bson.BsonInt64;
 import org.bson.BsonValue;
-import org.bson.codecs.BsonDocumentCodec;
-import org.bson.codecs.EncoderContext;
-import org.bson.io.BasicOutputBuffer;
 
 /**
  * Builds the protocol-v2 payloads a client sends (qe-formats.md §4, §5.1, §7.3), byte for byte as
@@ -32,7 +24,6 @@ final class QePayloads {
   static final byte FIND_EQUALITY_V2 = 12;
   static final byte FIND_RANGE_V2 = 13;
   static final byte UNINDEXED_V2 = 16;
-  private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
 
   private QePayloads() {}
 
@@ -76,20 +67,20 @@ final class QePayloads {
       byte[] s = QeTokens.withContention(index, tokens.esc(), k);
       byte[] p = encryptedEscToken(index, s, range == null ? -1 : 0, random);
       byte[] v = userEncryptedValue(body, userKeyId, userKey, random);
-      BsonDocument payload = new BsonDocument()
-          .append("d", new BsonBinary(d))
-          .append("s", new BsonBinary(s))
-          .append("p", new BsonBinary(p))
-          .append("u", new BsonBinary(BsonBinarySubType.UUID_STANDARD, uuidBytes(indexKeyId)))
-          .append("t", new BsonInt32(value.getBsonType().getValue()))
-          .append("v", new BsonBinary(v))
-          .append("e", new BsonBinary(index.serverDataEncryptionToken().clone()))
-          .append("l", new BsonBinary(tokens.server()))
-          .append("k", new BsonInt64(k));
+      PayloadWriter payload = new PayloadWriter(INSERT_UPDATE_V2)
+          .binary("d", d)
+          .binary("s", s)
+          .binary("p", p)
+          .binary("u", BsonBinarySubType.UUID_STANDARD.getValue(), uuidBytes(indexKeyId))
+          .int32("t", value.getBsonType().getValue())
+          .binary("v", v)
+          .binary("e", index.serverDataEncryptionToken())
+          .binary("l", tokens.server())
+          .int64("k", k);
       if (range != null) {
         appendRange(payload, index, range, k, random);
       }
-      return blob(INSERT_UPDATE_V2, payload);
+      return payload.toBinary();
     } finally {
       indexKey.release(index);
       Arrays.fill(body, (byte) 0);
@@ -102,11 +93,12 @@ final class QePayloads {
     QeKey.Worker index = indexKey.borrow();
     try {
       QeTokens.FromData tokens = QeTokens.fromData(index, body, 0, body.length);
-      return blob(FIND_EQUALITY_V2, new BsonDocument()
-          .append("d", new BsonBinary(tokens.edc()))
-          .append("s", new BsonBinary(tokens.esc()))
-          .append("l", new BsonBinary(tokens.server()))
-          .append("cm", new BsonInt64(maxContention)));
+      return new PayloadWriter(FIND_EQUALITY_V2)
+          .binary("d", tokens.edc())
+          .binary("s", tokens.esc())
+          .binary("l", tokens.server())
+          .int64("cm", maxContention)
+          .toBinary();
     } finally {
       indexKey.release(index);
       Arrays.fill(body, (byte) 0);
@@ -122,25 +114,28 @@ final class QePayloads {
       int payloadId, int firstOperator, int secondOperator, RangeIndex index, int trimFactor) {
     QeKey.Worker worker = indexKey.borrow();
     try {
-      BsonArray g = new BsonArray();
-      for (String edge : cover) {
-        byte[] bytes = edge.getBytes(StandardCharsets.US_ASCII);
+      PayloadWriter payload = new PayloadWriter(FIND_RANGE_V2)
+          .startDocument("payload")
+          .startArray("g");
+      for (int i = 0; i < cover.size(); i++) {
+        byte[] bytes = cover.get(i).getBytes(StandardCharsets.US_ASCII);
         QeTokens.FromData tokens = QeTokens.fromData(worker, bytes, 0, bytes.length);
-        g.add(new BsonDocument("d", new BsonBinary(tokens.edc()))
-            .append("s", new BsonBinary(tokens.esc()))
-            .append("l", new BsonBinary(tokens.server())));
+        payload.startDocument(Integer.toString(i))
+            .binary("d", tokens.edc())
+            .binary("s", tokens.esc())
+            .binary("l", tokens.server())
+            .end();
       }
-      BsonDocument payload = new BsonDocument("payload", new BsonDocument("g", g)
-          .append("cm", new BsonInt64(maxContention)));
+      payload.end().int64("cm", maxContention).end();
       appendOperators(payload, payloadId, firstOperator, secondOperator);
-      payload.append("sp", new BsonInt64(index.sparsity()));
+      payload.int64("sp", index.sparsity());
       if (index.precision() != null) {
-        payload.append("pn", new BsonInt32(index.precision()));
+        payload.int32("pn", index.precision());
       }
-      payload.append("tf", new BsonInt32(trimFactor))
-          .append("mn", index.min())
-          .append("mx", index.max());
-      return blob(FIND_RANGE_V2, payload);
+      return payload.int32("tf", trimFactor)
+          .value("mn", index.min())
+          .value("mx", index.max())
+          .toBinary();
     } finally {
       indexKey.release(worker);
     }
@@ -148,42 +143,41 @@ final class QePayloads {
 
   /** The second half of a two-sided range query: operators and the shared id, no tokens. */
   static BsonBinary findRangeStub(int payloadId, int firstOperator, int secondOperator) {
-    return blob(FIND_RANGE_V2, appendOperators(new BsonDocument(), payloadId, firstOperator,
-        secondOperator));
+    return appendOperators(new PayloadWriter(FIND_RANGE_V2), payloadId, firstOperator,
+        secondOperator).toBinary();
   }
 
-  private static BsonDocument appendOperators(BsonDocument payload, int payloadId,
+  private static PayloadWriter appendOperators(PayloadWriter payload, int payloadId,
       int firstOperator, int secondOperator) {
-    payload.append("payloadId", new BsonInt32(payloadId))
-        .append("firstOperator", new BsonInt32(firstOperator));
+    payload.int32("payloadId", payloadId).int32("firstOperator", firstOperator);
     if (secondOperator != 0) {
-      payload.append("secondOperator", new BsonInt32(secondOperator));
+      payload.int32("secondOperator", secondOperator);
     }
     return payload;
   }
 
   /** {@code g}, then the parameters the server checks against the collection (SERVER-91889). */
-  private static void appendRange(BsonDocument payload, QeKey.Worker index, RangeInsert range,
+  private static void appendRange(PayloadWriter payload, QeKey.Worker index, RangeInsert range,
       long k, QeRandom random) {
-    BsonArray edges = new BsonArray();
+    payload.startArray("g");
     for (int i = 0; i < range.edges().size(); i++) {
       byte[] edge = range.edges().get(i).getBytes(StandardCharsets.US_ASCII);
       QeTokens.FromData tokens = QeTokens.fromData(index, edge, 0, edge.length);
       byte[] s = QeTokens.withContention(index, tokens.esc(), k);
-      edges.add(new BsonDocument()
-          .append("d", new BsonBinary(QeTokens.withContention(index, tokens.edc(), k)))
-          .append("s", new BsonBinary(s))
-          .append("l", new BsonBinary(tokens.server()))
-          .append("p", new BsonBinary(
-              encryptedEscToken(index, s, i == range.leafIndex() ? 1 : 0, random))));
+      payload.startDocument(Integer.toString(i))
+          .binary("d", QeTokens.withContention(index, tokens.edc(), k))
+          .binary("s", s)
+          .binary("l", tokens.server())
+          .binary("p", encryptedEscToken(index, s, i == range.leafIndex() ? 1 : 0, random))
+          .end();
     }
-    payload.append("g", edges).append("sp", new BsonInt64(range.sparsity()));
+    payload.end().int64("sp", range.sparsity());
     if (range.precision() != null) {
-      payload.append("pn", new BsonInt32(range.precision()));
+      payload.int32("pn", range.precision());
     }
-    payload.append("tf", new BsonInt32(range.trimFactor()))
-        .append("mn", range.min())
-        .append("mx", range.max());
+    payload.int32("tf", range.trimFactor())
+        .value("mn", range.min())
+        .value("mx", range.max());
   }
 
   /**
@@ -216,16 +210,6 @@ final class QePayloads {
       userKey.release(user);
     }
     return v;
-  }
-
-  /** A BSON-bodied payload: {@code blobSubtype ‖ document}, as a binary of subtype 6. */
-  static BsonBinary blob(byte blobSubtype, BsonDocument payload) {
-    BasicOutputBuffer buffer = new BasicOutputBuffer(256);
-    buffer.writeByte(blobSubtype);
-    try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
-      CODEC.encode(writer, payload, EncoderContext.builder().build());
-    }
-    return new BsonBinary(BsonBinarySubType.ENCRYPTED, buffer.toByteArray());
   }
 
   static byte[] uuidBytes(UUID id) {

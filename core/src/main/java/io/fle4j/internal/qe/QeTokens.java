@@ -24,13 +24,12 @@ final class QeTokens {
 
   /** EDCDerivedFromData, ESCDerivedFromData and ServerDerivedFromData of {@code data}. */
   static FromData fromData(QeKey.Worker index, byte[] data, int offset, int length) {
-    TokenHmac h = index.tokens;
     byte[] edc = new byte[32];
     byte[] esc = new byte[32];
     byte[] server = new byte[32];
-    h.mac(index.edcToken(), 0, data, offset, length, edc, 0);
-    h.mac(index.escToken(), 0, data, offset, length, esc, 0);
-    h.mac(index.serverTokenDerivationToken(), 0, data, offset, length, server, 0);
+    index.edcHmac().mac(data, offset, length, edc, 0);
+    index.escHmac().mac(data, offset, length, esc, 0);
+    index.serverHmac().mac(data, offset, length, server, 0);
     return new FromData(edc, esc, server);
   }
 

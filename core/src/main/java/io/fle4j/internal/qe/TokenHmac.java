@@ -22,11 +22,7 @@ final class TokenHmac {
   private final byte[] counter = new byte[8];
 
   TokenHmac() {
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM lacks SHA-256", e);
-    }
+    sha256 = sha256();
   }
 
   /** Writes {@code H(key[keyOffset, +32), message[offset, +length))} to {@code out[outOffset, +32)}. */
@@ -70,6 +66,63 @@ final class TokenHmac {
     byte[] out = new byte[LENGTH];
     mac(key, 0, message, 0, message.length, out, 0);
     return out;
+  }
+
+  /**
+   * HMAC-SHA-256 under one fixed key, starting from SHA-256 states that have already absorbed
+   * the padded key: half the compressions of a keyed-from-scratch HMAC for the short messages
+   * tokens are derived from (value bodies, edge strings). For the key-level tokens whose
+   * derivations run once per value or edge. Not thread-safe: one user at a time.
+   */
+  static final class Keyed {
+    private final MessageDigest innerStart;
+    private final MessageDigest outerStart;
+    private final byte[] innerHash = new byte[LENGTH];
+
+    Keyed(byte[] key) {
+      byte[] pad = new byte[BLOCK];
+      innerStart = sha256();
+      outerStart = sha256();
+      for (int i = 0; i < BLOCK; i++) {
+        pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ 0x36);
+      }
+      innerStart.update(pad);
+      for (int i = 0; i < BLOCK; i++) {
+        pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ 0x5c);
+      }
+      outerStart.update(pad);
+      Arrays.fill(pad, (byte) 0);
+    }
+
+    /** Writes {@code H(key, message[offset, +length))} to {@code out[outOffset, +32)}. */
+    void mac(byte[] message, int offset, int length, byte[] out, int outOffset) {
+      try {
+        MessageDigest inner = (MessageDigest) innerStart.clone();
+        inner.update(message, offset, length);
+        inner.digest(innerHash, 0, LENGTH);
+        MessageDigest outer = (MessageDigest) outerStart.clone();
+        outer.update(innerHash);
+        outer.digest(out, outOffset, LENGTH);
+      } catch (CloneNotSupportedException | DigestException e) {
+        throw new IllegalStateException("SHA-256 failed", e);
+      } finally {
+        Arrays.fill(innerHash, (byte) 0);
+      }
+    }
+
+    /** Forgets the key: the saved states go back to SHA-256's initial state. */
+    void wipe() {
+      innerStart.reset();
+      outerStart.reset();
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM lacks SHA-256", e);
+    }
   }
 
   private void padKey(byte[] key, int keyOffset, byte fill) {
