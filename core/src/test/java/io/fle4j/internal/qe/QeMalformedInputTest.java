@@ -8,9 +8,11 @@ import io.fle4j.DataKeyNotFoundException;
 import io.fle4j.testing.SpecData;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bson.BsonBinary;
+import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -30,18 +32,46 @@ class QeMalformedInputTest {
       "FLE2IndexedEqualityEncryptedValueV2", "FLE2IndexedRangeEncryptedValueV2",
       "FLE2IndexedEqualityEncryptedValue", "FLE2IndexedRangeEncryptedValue");
 
+  /** A form to damage and the keys it decrypts with. */
+  private record Input(String name, BsonBinary value, QeDecryption.KeyLookup keys) {}
+
+  private static List<Input> inputs() {
+    List<Input> inputs = new ArrayList<>();
+    for (String form : FORMS) {
+      inputs.add(new Input(form, input(form), QeTestKeys.lookup()));
+    }
+    // The text form (17) exists only as server-made vectors, which carry their own keys.
+    BsonDocument text = SpecData.json("libmongocrypt/test-data/iev-v2/FLECrudTest-insertOneText.json");
+    java.util.Map<java.util.UUID, QeKey> keys = java.util.Map.of(
+        QeTestKeys.uuid(text.getString("S_KeyId").getValue()),
+        QeKey.of(HexFormat.of().parseHex(text.getString("S_Key").getValue())),
+        QeTestKeys.uuid(text.getString("K_KeyId").getValue()),
+        QeKey.of(HexFormat.of().parseHex(text.getString("K_Key").getValue())));
+    inputs.add(new Input("FLE2IndexedTextEncryptedValue", new BsonBinary((byte) 6,
+        HexFormat.of().parseHex(text.getString("payload").getValue())), id -> {
+          QeKey key = keys.get(id);
+          if (key == null) {
+            throw io.fle4j.DataKeyNotFoundException.forBatch(List.of(id), List.of(), "test.keys");
+          }
+          return key;
+        }));
+    return inputs;
+  }
+
   @TestFactory
   Stream<DynamicTest> truncations() {
     List<DynamicTest> tests = new ArrayList<>();
-    for (String form : FORMS) {
-      BsonBinary original = input(form);
+    for (Input input : inputs()) {
+      String form = input.name();
+      QeDecryption.KeyLookup lookup = input.keys();
+      BsonBinary original = input.value();
       byte[] data = original.getData();
-      BsonValue plaintext = QeDecryption.decrypt(original, QeTestKeys.lookup());
+      BsonValue plaintext = QeDecryption.decrypt(original, lookup);
       tests.add(DynamicTest.dynamicTest(form + ", every shorter length", () -> {
         int refused = 0;
         for (int length = 1; length < data.length; length++) {
           byte[] cut = Arrays.copyOf(data, length);
-          if (refusedOrHarmless(form + " cut to " + length, cut, plaintext)) {
+          if (refusedOrHarmless(form + " cut to " + length, cut, plaintext, lookup)) {
             refused++;
           } else {
             // Only v1 indexed values end in bytes nobody authenticates or reads.
@@ -58,9 +88,11 @@ class QeMalformedInputTest {
   @TestFactory
   Stream<DynamicTest> alteredBytes() {
     List<DynamicTest> tests = new ArrayList<>();
-    for (String form : FORMS) {
-      BsonBinary original = input(form);
-      BsonValue plaintext = QeDecryption.decrypt(original, QeTestKeys.lookup());
+    for (Input input : inputs()) {
+      String form = input.name();
+      QeDecryption.KeyLookup lookup = input.keys();
+      BsonBinary original = input.value();
+      BsonValue plaintext = QeDecryption.decrypt(original, lookup);
       byte[] data = original.getData();
       int unauthenticatedFrom = metadataStart(data);
       tests.add(DynamicTest.dynamicTest(form + ", every byte altered", () -> {
@@ -70,9 +102,9 @@ class QeMalformedInputTest {
           altered[i] ^= 0x5a;
           String what = form + " with byte " + i + " altered";
           if (i >= unauthenticatedFrom) {
-            assertThat(QeDecryption.decrypt(new BsonBinary((byte) 6, altered),
-                QeTestKeys.lookup())).as(what).isEqualTo(plaintext);
-          } else if (refusedOrHarmless(what, altered, plaintext)) {
+            assertThat(QeDecryption.decrypt(new BsonBinary((byte) 6, altered), lookup)).as(what)
+                .isEqualTo(plaintext);
+          } else if (refusedOrHarmless(what, altered, plaintext, lookup)) {
             refused++;
           }
         }
@@ -86,10 +118,11 @@ class QeMalformedInputTest {
    * True when refused. Otherwise the result must be the original value, or a value of another
    * type (an unauthenticated type byte): never a different value of the original type.
    */
-  private static boolean refusedOrHarmless(String what, byte[] altered, BsonValue plaintext) {
+  private static boolean refusedOrHarmless(String what, byte[] altered, BsonValue plaintext,
+      QeDecryption.KeyLookup lookup) {
     BsonValue[] got = new BsonValue[1];
     Throwable thrown = catchThrowable(() -> got[0] = QeDecryption.decrypt(
-        new BsonBinary((byte) 6, altered), QeTestKeys.lookup()));
+        new BsonBinary((byte) 6, altered), lookup));
     if (thrown == null) {
       if (got[0].getBsonType() == plaintext.getBsonType()) {
         assertThat(got[0]).as(what + " decrypted").isEqualTo(plaintext);
@@ -106,6 +139,7 @@ class QeMalformedInputTest {
     return switch (data[0]) {
       case 14 -> data.length - 96;
       case 15 -> data.length - 96 * (data[18] & 0xff);
+      case 17 -> data.length - 96 * (data[18] & 0xff); // 5 blocks in this vector (u32 LE count)
       default -> data.length;
     };
   }

@@ -154,6 +154,18 @@ class RangeCrossDriverTest {
     }
   }
 
+  /** The README's form: a filter built with the driver's Filters, not a hand-made document. */
+  @org.junit.jupiter.api.Test
+  void encryptExpression_ofDriverFilters_sameAsLibmongocrypt() {
+    EncryptOptions options = range(opts(new BsonInt32(0), new BsonInt32(150)).sparsity(2L)
+        .trimFactor(4), 0).queryType("range");
+    org.bson.conversions.Bson filter = com.mongodb.client.model.Filters.and(
+        com.mongodb.client.model.Filters.gte("age", 18),
+        com.mongodb.client.model.Filters.lt("age", 65));
+    assertThat(withoutPayloadIds(fle4j.encryptExpression(filter, options)))
+        .isEqualTo(withoutPayloadIds(official.encryptExpression(filter, options)));
+  }
+
   Stream<Arguments> refusals() {
     Map<String, Object[]> cases = new LinkedHashMap<>();
     BsonValue i5 = new BsonInt32(5);
