@@ -11,18 +11,12 @@ import javax.crypto.spec.SecretKeySpec;
  * HMAC-SHA-512 key, 32..63 the AES-256 key, 64..95 the key for deterministic IVs. Used both for
  * data keys and for the local/KMIP key-encryption keys. Never prints its content.
  */
-public final class AeadKey {
+public final class AeadKey extends PooledKey<AeadKey.Material, AeadKey.Worker> {
   /** Total length of a FLE1 key. */
   public static final int LENGTH = 96;
 
-  // Keying a Cipher or an HMAC costs as much as using it on a short value, so the key keeps a
-  // few keyed workers ready for any thread to borrow. They belong to the key, not to the threads
-  // that used it: when the key is retired or destroyed, its workers go with it.
-  private final ReadyPool<Worker> workers;
-  /** The split key, from which workers are built; null once destroyed. */
-  private volatile Material material;
-
-  private record Material(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
+  /** The split key, from which workers are built. */
+  record Material(SecretKeySpec macKey, SecretKeySpec encryptionKey, SecretKeySpec ivKey) {
     @Override
     public String toString() {
       return "Material[redacted]";
@@ -30,8 +24,7 @@ public final class AeadKey {
   }
 
   private AeadKey(Material material) {
-    this.material = material;
-    this.workers = new ReadyPool<>(ReadyPool.DEFAULT_SIZE, this::newWorker, Worker::wipe);
+    super(material, Worker::wipe);
   }
 
   /** Splits a 96-byte key. The array is copied; the caller may wipe it. */
@@ -55,59 +48,8 @@ public final class AeadKey {
     }
   }
 
-  /**
-   * Keyed objects for this key, for the calling thread alone until {@link #release}d.
-   *
-   * @throws IllegalStateException when the key was destroyed
-   */
-  Worker borrow() {
-    return workers.borrow();
-  }
-
-  /** Gives back a worker from {@link #borrow}. */
-  void release(Worker worker) {
-    workers.release(worker);
-  }
-
-  /**
-   * Lets go of the keyed workers, wiping their HMAC states: for a key that leaves a cache while
-   * other threads may still be using it. Those threads finish normally; a retired key still
-   * works, on a worker built for each use.
-   */
-  public void retire() {
-    workers.close();
-  }
-
-  /**
-   * Retires the key and forgets its material: for a key its owner is done with, such as a
-   * key-encryption key whose provider is closed. Calls already under way finish; later ones
-   * fail with IllegalStateException.
-   */
-  public void destroy() {
-    material = null;
-    workers.close();
-  }
-
-  /** Whether {@link #retire} or {@link #destroy} was called. */
-  public boolean retired() {
-    return workers.closed();
-  }
-
-  /** Whether {@link #destroy} was called. */
-  public boolean destroyed() {
-    return material == null;
-  }
-
-  /** Workers ready in the pool now. Visible for tests. */
-  int idleWorkers() {
-    return workers.idle();
-  }
-
-  private Worker newWorker() {
-    Material split = material;
-    if (split == null) {
-      throw new IllegalStateException("this key was destroyed");
-    }
+  @Override
+  protected Worker build(Material split) {
     return new Worker(split.macKey(), split.encryptionKey(), split.ivKey());
   }
 

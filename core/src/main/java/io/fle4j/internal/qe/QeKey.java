@@ -1,6 +1,6 @@
 package io.fle4j.internal.qe;
 
-import io.fle4j.internal.crypto.ReadyPool;
+import io.fle4j.internal.crypto.PooledKey;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
@@ -15,16 +15,12 @@ import javax.crypto.spec.SecretKeySpec;
  * depend on the key alone (collection level, server level) are derived once here; the TokenKey
  * itself is not kept. Never prints its content.
  */
-public final class QeKey {
+public final class QeKey extends PooledKey<QeKey.Material, QeKey.Worker> {
   /** Length of a data key. */
   public static final int LENGTH = 96;
 
-  private final ReadyPool<Worker> workers;
-  /** What workers are built from; null once destroyed. */
-  private volatile Material material;
-
   /** The key's split parts and the tokens that depend on the key alone. */
-  private record Material(SecretKeySpec valueKey, SecretKeySpec macKey, byte[] edc, byte[] esc,
+  record Material(SecretKeySpec valueKey, SecretKeySpec macKey, byte[] edc, byte[] esc,
       SecretKeySpec ecoc, byte[] ecocBytes, byte[] serverTokenDerivation,
       SecretKeySpec serverDataEncryption, byte[] serverDataEncryptionBytes) {
     void wipe() {
@@ -42,8 +38,7 @@ public final class QeKey {
   }
 
   private QeKey(Material material) {
-    this.material = material;
-    this.workers = new ReadyPool<>(ReadyPool.DEFAULT_SIZE, this::newWorker, Worker::wipe);
+    super(material, Worker::wipe);
   }
 
   /** Splits a 96-byte data key and derives its key-level tokens. The array is not kept. */
@@ -74,41 +69,14 @@ public final class QeKey {
     }
   }
 
-  /**
-   * Keyed objects for this key, for the calling thread alone until {@link #release}d.
-   *
-   * @throws IllegalStateException when the key was destroyed
-   */
-  Worker borrow() {
-    return workers.borrow();
-  }
-
-  /** Gives back a worker from {@link #borrow}. */
-  void release(Worker worker) {
-    workers.release(worker);
-  }
-
-  /** Lets go of the pooled workers (see {@code AeadKey.retire}); the key still works. */
-  public void retire() {
-    workers.close();
-  }
-
-  /** Retires the key and forgets its material; later calls fail with IllegalStateException. */
-  public void destroy() {
-    Material split = material;
-    material = null;
-    workers.close();
-    if (split != null) {
-      split.wipe();
-    }
-  }
-
-  private Worker newWorker() {
-    Material split = material;
-    if (split == null) {
-      throw new IllegalStateException("this key was destroyed");
-    }
+  @Override
+  protected Worker build(Material split) {
     return new Worker(split);
+  }
+
+  @Override
+  protected void forget(Material split) {
+    split.wipe();
   }
 
   @Override
