@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.internal.Fle4jClientEncryption;
+import io.fle4j.internal.events.Events;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import io.fle4j.internal.vault.DataKeys;
 import io.fle4j.internal.vault.KeyVault;
@@ -55,12 +56,13 @@ public final class ClientEncryptions {
         keyVaultNamespace(settings.getKeyVaultNamespace(), "ClientEncryptionSettings");
     Duration expiration =
         keyExpiration(settings.getKeyExpiration(TimeUnit.MILLISECONDS), "ClientEncryptionSettings");
+    Events events = Events.of(extras.eventListener().orElse(null));
     KmsProviderRegistry kms = KmsProviderRegistry.create(
         orEmpty(settings.getKmsProviders()),
         orEmpty(settings.getKmsProviderPropertySuppliers()),
         orEmpty(settings.getKmsProviderSslContextMap()),
         extras.kmsProviders(),
-        classLoader());
+        classLoader()).observed(events);
     MongoClient ownedClient = null;
     MongoClient client;
     if (extras.keyVaultClient().isPresent()) {
@@ -75,8 +77,9 @@ public final class ClientEncryptions {
           "is required unless Fle4jSettings.keyVaultClient is given");
     }
     KeyVault keyVault = new KeyVault(client, namespace);
-    return new Fle4jClientEncryption(keyVault, kms, new DataKeys(keyVault, kms, expiration),
-        ownedClient, extras.rewrapOnlyUnchangedKeys());
+    return new Fle4jClientEncryption(keyVault, kms,
+        new DataKeys(keyVault, kms, expiration, events), ownedClient,
+        extras.rewrapOnlyUnchangedKeys(), events);
   }
 
   /** Where provider factories are looked up. */

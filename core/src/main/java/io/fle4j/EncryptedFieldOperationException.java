@@ -10,11 +10,18 @@ public class EncryptedFieldOperationException extends Fle4jException {
   private static final long serialVersionUID = 1L;
   private final String namespace;
   private final String field;
+  private final String reason;
 
   public EncryptedFieldOperationException(String namespace, String field, String reason) {
     super(namespace + ": " + (field == null ? "" : "field '" + field + "': ") + reason);
     this.namespace = namespace;
     this.field = field;
+    this.reason = reason;
+  }
+
+  /** The rule that refused the operation, without the namespace and field. */
+  public String reason() {
+    return reason;
   }
 
   /** The collection, {@code db.collection}. */

@@ -8,6 +8,7 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoNamespace;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import io.fle4j.internal.events.Events;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import io.fle4j.internal.vault.DataKeys;
 import io.fle4j.internal.vault.KeyVault;
@@ -77,10 +78,11 @@ public final class Fle4jMongoClients {
         ClientEncryptions.keyVaultNamespace(auto.getKeyVaultNamespace(), "AutoEncryptionSettings");
     Duration expiration = ClientEncryptions.keyExpiration(
         auto.getKeyExpiration(TimeUnit.MILLISECONDS), "AutoEncryptionSettings");
+    Events events = Events.of(extras.eventListener().orElse(null));
     KmsProviderRegistry kms = KmsProviderRegistry.create(
         orEmpty(auto.getKmsProviders()), orEmpty(auto.getKmsProviderPropertySuppliers()),
         orEmpty(auto.getKmsProviderSslContextMap()), extras.kmsProviders(),
-        ClientEncryptions.classLoader());
+        ClientEncryptions.classLoader()).observed(events);
     MongoClient client = null;
     MongoClient keyVaultClient = null;
     try {
@@ -106,7 +108,8 @@ public final class Fle4jMongoClients {
       };
       AutoEncryptionEngine engine = new AutoEncryptionEngine(orEmpty(auto.getSchemaMap()),
           auto.isBypassAutoEncryption() || auto.isBypassQueryAnalysis(), client,
-          new DataKeys(keyVault, kms, expiration), extras.decryptionThreads(), resources);
+          new DataKeys(keyVault, kms, expiration, events), extras.decryptionThreads(), resources,
+          events);
       return new EncryptingMongoClient(client, engine);
     } catch (RuntimeException e) {
       if (client != null) {

@@ -22,6 +22,7 @@ public final class Fle4jSettings {
   private final MongoClient keyVaultClient;
   private final int decryptionThreads;
   private final boolean rewrapOnlyUnchangedKeys;
+  private final EncryptionEventListener eventListener;
 
   private Fle4jSettings(Builder builder) {
     this.kmsProviders = List.copyOf(builder.kmsProviders);
@@ -29,6 +30,7 @@ public final class Fle4jSettings {
     this.decryptionThreads = builder.decryptionThreads >= 0 ? builder.decryptionThreads
         : Math.min(DEFAULT_DECRYPTION_THREADS_CAP, Runtime.getRuntime().availableProcessors() - 1);
     this.rewrapOnlyUnchangedKeys = builder.rewrapOnlyUnchangedKeys;
+    this.eventListener = builder.eventListener;
   }
 
   /** No extras: everything comes from the driver's settings. */
@@ -47,6 +49,7 @@ public final class Fle4jSettings {
     builder.keyVaultClient = existing.keyVaultClient;
     builder.decryptionThreads = existing.decryptionThreads;
     builder.rewrapOnlyUnchangedKeys = existing.rewrapOnlyUnchangedKeys;
+    builder.eventListener = existing.eventListener;
     return builder;
   }
 
@@ -80,13 +83,20 @@ public final class Fle4jSettings {
     return rewrapOnlyUnchangedKeys;
   }
 
+  /** Who is told about KMS calls, cache activity, key changes, refusals and failures. */
+  public Optional<EncryptionEventListener> eventListener() {
+    return Optional.ofNullable(eventListener);
+  }
+
   @Override
   public String toString() {
     return "Fle4jSettings{kmsProviders="
         + kmsProviders.stream().map(p -> p.name().toString()).toList()
         + ", keyVaultClient=" + (keyVaultClient != null ? "given" : "from settings")
         + ", decryptionThreads=" + decryptionThreads
-        + ", rewrapOnlyUnchangedKeys=" + rewrapOnlyUnchangedKeys + "}";
+        + ", rewrapOnlyUnchangedKeys=" + rewrapOnlyUnchangedKeys
+        + ", eventListener=" + (eventListener == null ? "none" : eventListener.getClass().getName())
+        + "}";
   }
 
   /** Builder for {@link Fle4jSettings}. */
@@ -95,8 +105,20 @@ public final class Fle4jSettings {
     private MongoClient keyVaultClient;
     private int decryptionThreads = -1;
     private boolean rewrapOnlyUnchangedKeys;
+    private EncryptionEventListener eventListener;
 
     private Builder() {}
+
+    /**
+     * Tells {@code listener} what happens: KMS calls, data-key cache hits, misses, loads and
+     * evictions, key creation, deletion, renaming and rewrapping, refusals of automatic
+     * encryption, and decryption failures (see {@link EncryptionEvent}). One listener; to feed
+     * several, give one that forwards. {@code fle4j-micrometer} has one that records meters.
+     */
+    public Builder eventListener(EncryptionEventListener listener) {
+      this.eventListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     /** Adds a provider; its {@link KmsProvider#name()} must not clash with another's. */
     public Builder kmsProvider(KmsProvider provider) {

@@ -20,8 +20,10 @@ import com.mongodb.client.result.DeleteResult;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.Algorithm;
 import io.fle4j.ConfigurationException;
+import io.fle4j.EncryptionEvent.KeyAction;
 import io.fle4j.KeyChangedDuringRewrapException;
 import io.fle4j.internal.crypto.ValueCipher;
+import io.fle4j.internal.events.Events;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import io.fle4j.internal.qe.QeDecryption;
 import io.fle4j.internal.qe.QeExplicit;
@@ -59,12 +61,13 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   private final DataKeys dataKeys;
   private final MongoClient ownedClient;
   private final boolean rewrapOnlyUnchangedKeys;
+  private final Events events;
   private final SecureRandom random = new SecureRandom();
   private final QeExplicit queryable = new QeExplicit();
 
   public Fle4jClientEncryption(
       KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys, MongoClient ownedClient) {
-    this(keyVault, kms, dataKeys, ownedClient, false);
+    this(keyVault, kms, dataKeys, ownedClient, false, Events.NONE);
   }
 
   /**
@@ -73,6 +76,13 @@ public final class Fle4jClientEncryption implements ClientEncryption {
    */
   public Fle4jClientEncryption(KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys,
       MongoClient ownedClient, boolean rewrapOnlyUnchangedKeys) {
+    this(keyVault, kms, dataKeys, ownedClient, rewrapOnlyUnchangedKeys, Events.NONE);
+  }
+
+  /** @param events told of key changes and decryption failures */
+  public Fle4jClientEncryption(KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys,
+      MongoClient ownedClient, boolean rewrapOnlyUnchangedKeys, Events events) {
+    this.events = events;
     this.keyVault = keyVault;
     this.kms = kms;
     this.dataKeys = dataKeys;
@@ -103,6 +113,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
       keyVault.insert(KeyDocument.create(id, altNames, keyMaterial, masterKey, new Date()));
       // A lookup that failed a moment ago by one of these names must not answer for them now.
       altNames.forEach(dataKeys::invalidateAltName);
+      events.keyLifecycle(KeyAction.CREATED, id, null, provider.name().toString(), null);
       return KeyDocument.uuidBinary(id);
     } finally {
       Arrays.fill(dataKey, (byte) 0);
@@ -126,12 +137,18 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   public BsonValue decrypt(BsonBinary value) {
     requireNonNull(value, "value");
     byte[] data = value.getData();
-    if (value.getType() == BsonBinarySubType.ENCRYPTED.getValue() && data.length > 0
-        && QeDecryption.isQueryableEncryption(data[0])) {
-      return QeDecryption.decrypt(value, id -> dataKeys.byId(id).queryable());
+    UUID keyId = null;
+    try {
+      if (value.getType() == BsonBinarySubType.ENCRYPTED.getValue() && data.length > 0
+          && QeDecryption.isQueryableEncryption(data[0])) {
+        return QeDecryption.decrypt(value, id -> dataKeys.byId(id).queryable());
+      }
+      ValueCipher.Header header = ValueCipher.parseHeader(value);
+      keyId = header.keyId();
+      return ValueCipher.decrypt(value, header, dataKeys.byId(header.keyId()).key());
+    } catch (RuntimeException e) {
+      throw events.decryptionFailed(keyId, e);
     }
-    ValueCipher.Header header = ValueCipher.parseHeader(value);
-    return ValueCipher.decrypt(value, header, dataKeys.byId(header.keyId()).key());
   }
 
   /**
@@ -206,6 +223,9 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     UUID keyId = keyId(id, "id");
     DeleteResult result = keyVault.delete(keyId);
     dataKeys.invalidate(keyId);
+    if (result.getDeletedCount() > 0) {
+      events.keyLifecycle(KeyAction.DELETED, keyId, null, null, null);
+    }
     return result;
   }
 
@@ -222,17 +242,25 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   @Override
   public BsonDocument addKeyAltName(BsonBinary id, String keyAltName) {
     String name = validAltName(keyAltName, "keyAltName");
-    BsonDocument before = keyVault.addAltName(keyId(id, "id"), name);
+    UUID keyId = keyId(id, "id");
+    BsonDocument before = keyVault.addAltName(keyId, name);
     dataKeys.invalidateAltName(name);
+    if (before != null) {
+      events.keyLifecycle(KeyAction.ALT_NAME_ADDED, keyId, null, null, name);
+    }
     return before;
   }
 
   @Override
   public BsonDocument removeKeyAltName(BsonBinary id, String keyAltName) {
     String name = validAltName(keyAltName, "keyAltName");
-    BsonDocument before = keyVault.removeAltName(keyId(id, "id"), name);
+    UUID keyId = keyId(id, "id");
+    BsonDocument before = keyVault.removeAltName(keyId, name);
     // The name no longer leads to that key: this client must not keep using it by that name.
     dataKeys.invalidateAltName(name);
+    if (before != null) {
+      events.keyLifecycle(KeyAction.ALT_NAME_REMOVED, keyId, null, null, name);
+    }
     return before;
   }
 
@@ -281,10 +309,26 @@ public final class Fle4jClientEncryption implements ClientEncryption {
       KeyChangedDuringRewrapException changed =
           changedMeanwhile(keys, updates, result.getMatchedCount());
       if (!changed.changedKeyIds().isEmpty()) {
+        reportRewrapped(keys, target, changed.changedKeyIds());
         throw changed;
       }
     }
+    reportRewrapped(keys, target, List.of());
     return new RewrapManyDataKeyResult(result);
+  }
+
+  /** One REWRAPPED event per key written (not those another change got to first). */
+  private void reportRewrapped(List<KeyDocument> keys, KmsProvider target, List<UUID> notWritten) {
+    if (!events.enabled()) {
+      return;
+    }
+    for (KeyDocument key : keys) {
+      if (!notWritten.contains(key.id())) {
+        String before = key.provider().toString();
+        events.keyLifecycle(KeyAction.REWRAPPED, key.id(), before,
+            target == null ? before : target.name().toString(), null);
+      }
+    }
   }
 
   /** The keys whose guarded update matched nothing: what they hold now is not what was written. */

@@ -5,6 +5,7 @@ import io.fle4j.internal.auto.analysis.FieldCrypto;
 import io.fle4j.internal.auto.decrypt.BatchDecryption;
 import io.fle4j.internal.auto.decrypt.DecryptingCodecRegistry;
 import io.fle4j.internal.auto.decrypt.Decryptor;
+import io.fle4j.internal.events.Events;
 import io.fle4j.internal.auto.decrypt.RawReplyDecryptor;
 import io.fle4j.internal.auto.schema.AnnotatedSchemas;
 import io.fle4j.internal.auto.schema.CollectionSchema;
@@ -53,6 +54,7 @@ public final class AutoEncryptionEngine implements AutoCloseable {
   private final FieldCrypto crypto = this::encrypt;
   private final Cache<String, CollectionSchema> schemas;
   private final AutoCloseable resources;
+  private final Events events;
 
   /**
    * @param metadataClient the unwrapped client, used for listCollections
@@ -62,12 +64,21 @@ public final class AutoEncryptionEngine implements AutoCloseable {
   public AutoEncryptionEngine(Map<String, BsonDocument> schemaMap, boolean bypassAutoEncryption,
       MongoClient metadataClient, DataKeys dataKeys, int decryptionThreads,
       AutoCloseable resources) {
+    this(schemaMap, bypassAutoEncryption, metadataClient, dataKeys, decryptionThreads, resources,
+        Events.NONE);
+  }
+
+  /** @param events told of refusals and of values that cannot be decrypted */
+  public AutoEncryptionEngine(Map<String, BsonDocument> schemaMap, boolean bypassAutoEncryption,
+      MongoClient metadataClient, DataKeys dataKeys, int decryptionThreads,
+      AutoCloseable resources, Events events) {
+    this.events = events;
     this.schemaMap = Map.copyOf(schemaMap);
     this.bypassAutoEncryption = bypassAutoEncryption;
     this.metadataClient = metadataClient;
     this.dataKeys = dataKeys;
-    this.decryptor = new Decryptor(dataKeys);
-    this.rawDecryptor = new RawReplyDecryptor(dataKeys);
+    this.decryptor = new Decryptor(dataKeys, events);
+    this.rawDecryptor = new RawReplyDecryptor(dataKeys, events);
     this.batchDecryption = new BatchDecryption(rawDecryptor, decryptionThreads);
     this.resources = resources;
     this.schemas = Caffeine.newBuilder().expireAfterWrite(REMOTE_SCHEMA_TTL).build();
@@ -85,7 +96,12 @@ public final class AutoEncryptionEngine implements AutoCloseable {
    */
   public <T> T analysed(Function<FieldCrypto, T> analysis) {
     KeyCollectingCrypto collecting = new KeyCollectingCrypto();
-    T first = analysis.apply(collecting);
+    T first;
+    try {
+      first = analysis.apply(collecting);
+    } catch (EncryptedFieldOperationException e) {
+      throw refused(e);
+    }
     if (collecting.ids.isEmpty() && collecting.altNames.isEmpty()) {
       return first;
     }
@@ -93,12 +109,28 @@ public final class AutoEncryptionEngine implements AutoCloseable {
     return analysis.apply(crypto);
   }
 
+  /**
+   * Reports a refusal to the event listener and returns it for the caller to throw. Analysis
+   * refusals are reported here already; the driver wrappers call this for those they make.
+   */
+  public EncryptedFieldOperationException refused(EncryptedFieldOperationException refusal) {
+    if (events.enabled()) {
+      events.refusal(refusal.namespace(), refusal.field(), refusal.reason());
+    }
+    return refusal;
+  }
+
   /** Analyses a command sent with {@code runCommand} (or explain), as a whole. */
   public BsonDocument analyseCommand(String database, BsonDocument command) {
     if (bypassAutoEncryption) {
       return command;
     }
-    BsonDocument plain = PlainDocuments.of(command);
+    BsonDocument plain;
+    try {
+      plain = PlainDocuments.of(command);
+    } catch (EncryptedFieldOperationException e) {
+      throw refused(e);
+    }
     return analysed(crypto -> new CommandAnalyzer(ns -> rewriter(ns, null, crypto))
         .analyse(database, plain));
   }

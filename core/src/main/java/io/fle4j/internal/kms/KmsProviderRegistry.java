@@ -111,6 +111,20 @@ public final class KmsProviderRegistry implements AutoCloseable {
     return provider;
   }
 
+  /**
+   * The same providers, each reporting its KMS calls to {@code events}; this registry itself
+   * when nobody listens. Closing either closes the providers.
+   */
+  public KmsProviderRegistry observed(io.fle4j.internal.events.Events events) {
+    if (!events.enabled()) {
+      return this;
+    }
+    Map<KmsProviderName, KmsProvider> wrapped = new TreeMap<>();
+    providers.forEach((name, provider) -> wrapped.put(name,
+        new ObservedKmsProvider(provider, events)));
+    return new KmsProviderRegistry(wrapped);
+  }
+
   /** Full names of the configured providers, sorted. */
   public List<KmsProviderName> names() {
     return new ArrayList<>(providers.keySet());

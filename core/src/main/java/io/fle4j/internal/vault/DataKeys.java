@@ -5,7 +5,9 @@ import com.mongodb.MongoInterruptedException;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.fle4j.DataKeyNotFoundException;
+import io.fle4j.EncryptionEvent.CacheActivity;
 import io.fle4j.internal.crypto.AeadKey;
+import io.fle4j.internal.events.Events;
 import io.fle4j.internal.qe.QeKey;
 import io.fle4j.internal.kms.KmsProviderRegistry;
 import java.time.Duration;
@@ -44,6 +46,7 @@ public final class DataKeys {
 
   private final KeyDocumentSource keyVault;
   private final KmsProviderRegistry kms;
+  private final Events events;
   private final Cache<UUID, DataKey> byId;
   private final Cache<String, DataKey> byAltName;
   // Loads under way, apart from the caches: a failed load here is a plain CompletableFuture
@@ -60,22 +63,40 @@ public final class DataKeys {
   private long generation;
 
   public DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration) {
-    this(keyVault, kms, expiration, Ticker.systemTicker());
+    this(keyVault, kms, expiration, Events.NONE);
+  }
+
+  /** @param events told of hits, misses, loads and evictions */
+  public DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration,
+      Events events) {
+    this(keyVault, kms, expiration, Ticker.systemTicker(), events);
   }
 
   DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration, Ticker ticker) {
+    this(keyVault, kms, expiration, ticker, Events.NONE);
+  }
+
+  DataKeys(KeyDocumentSource keyVault, KmsProviderRegistry kms, Duration expiration, Ticker ticker,
+      Events events) {
     this.keyVault = keyVault;
     this.kms = kms;
+    this.events = events;
     this.byId = builder(expiration, ticker)
         .executor(Runnable::run) // retire on the thread that evicts, not later on another
-        .<UUID, DataKey>removalListener((id, key, cause) -> {
-          if (key != null) {
-            key.retire();
-          }
-        })
+        .<UUID, DataKey>removalListener((id, key, cause) -> leftCache(id, key))
         .build();
     this.byAltName = builder(expiration, ticker).build();
     this.failures = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(FAILURE_MEMORY).build();
+  }
+
+  /** A key left the id cache: its workers go, and the listener hears of it. */
+  private void leftCache(UUID id, DataKey key) {
+    if (key != null) {
+      key.retire();
+      if (events.enabled()) {
+        events.cache(CacheActivity.EVICTION, id, null, byId.estimatedSize());
+      }
+    }
   }
 
   private static Caffeine<Object, Object> builder(Duration expiration, Ticker ticker) {
@@ -115,7 +136,7 @@ public final class DataKeys {
       }
       KeyDocument key = KeyDocument.parse(docs.get(0));
       // Share the unwrapped key with id lookups, so the KMS is asked once per key.
-      return single(byId, loadingById, key.id(), () -> unwrap(key));
+      return single(byId, loadingById, key.id(), () -> unwrap(key), false);
     });
   }
 
@@ -125,9 +146,26 @@ public final class DataKeys {
    */
   private <K> DataKey single(Cache<K, DataKey> cache,
       ConcurrentMap<K, CompletableFuture<DataKey>> loading, K key, Supplier<DataKey> loader) {
+    return single(cache, loading, key, loader, true);
+  }
+
+  /**
+   * As above; {@code report} is false for the id lookup inside an alternate-name load, which the
+   * name's own hit, miss and load already report.
+   */
+  private <K> DataKey single(Cache<K, DataKey> cache,
+      ConcurrentMap<K, CompletableFuture<DataKey>> loading, K key, Supplier<DataKey> loader,
+      boolean report) {
+    boolean observed = report && events.enabled();
     DataKey cached = cache.getIfPresent(key);
     if (cached != null) {
+      if (observed) {
+        observe(CacheActivity.HIT, key, cached);
+      }
       return cached;
+    }
+    if (observed) {
+      observe(CacheActivity.MISS, key, null);
     }
     CompletableFuture<DataKey> mine = new CompletableFuture<>();
     CompletableFuture<DataKey> existing = loading.putIfAbsent(key, mine);
@@ -146,8 +184,22 @@ public final class DataKeys {
           mine.completeExceptionally(remembered); // not re-recorded, so the memory still expires
           throw remembered;
         }
-        DataKey loaded = loader.get();
+        long loadStart = System.nanoTime();
+        DataKey loaded;
+        try {
+          loaded = loader.get();
+        } catch (RuntimeException | Error e) {
+          if (observed) {
+            events.cacheLoad(key instanceof UUID id ? id : null,
+                key instanceof String name ? name : null, loadStart, false, byId.estimatedSize());
+          }
+          throw e;
+        }
         store(cache, key, loaded, startedAt);
+        if (observed) {
+          events.cacheLoad(loaded.id(), key instanceof String name ? name : null, loadStart, true,
+              byId.estimatedSize());
+        }
         mine.complete(loaded);
         return loaded;
       } catch (RuntimeException | Error e) {
@@ -181,16 +233,32 @@ public final class DataKeys {
 
   /**
    * The data key with this id if it is cached now, else null; never reads the key vault or calls
-   * a KMS. (Null rather than Optional: this runs once per encrypted value.)
+   * a KMS. (Null rather than Optional: this runs once per encrypted value.) A null is not
+   * reported as a miss: the caller then loads the key through {@link #fetch}, which reports it.
    */
   public DataKey cachedById(UUID id) {
-    return byId.getIfPresent(id);
+    DataKey key = byId.getIfPresent(id);
+    if (key != null && events.enabled()) {
+      observe(CacheActivity.HIT, id, key);
+    }
+    return key;
   }
 
   /** The data key with this alternate name if it is cached now, else null; never calls out. */
   public DataKey cachedByAltName(String altName) {
     DataKey key = byAltName.getIfPresent(altName);
-    return key == null || key.key().retired() ? null : key;
+    if (key == null || key.key().retired()) {
+      return null;
+    }
+    if (events.enabled()) {
+      observe(CacheActivity.HIT, altName, key);
+    }
+    return key;
+  }
+
+  private void observe(CacheActivity activity, Object key, DataKey found) {
+    UUID id = found != null ? found.id() : key instanceof UUID u ? u : null;
+    events.cache(activity, id, key instanceof String name ? name : null, byId.estimatedSize());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.fle4j.internal.auto.decrypt;
 
 import io.fle4j.Algorithm;
 import io.fle4j.internal.crypto.ValueCipher;
+import io.fle4j.internal.events.Events;
 import io.fle4j.internal.vault.DataKeys;
 import java.util.Map;
 import org.bson.BsonArray;
@@ -17,9 +18,16 @@ import org.bson.BsonValue;
  */
 public final class Decryptor {
   private final DataKeys dataKeys;
+  private final Events events;
 
   public Decryptor(DataKeys dataKeys) {
+    this(dataKeys, Events.NONE);
+  }
+
+  /** @param events told of each value that cannot be decrypted */
+  public Decryptor(DataKeys dataKeys, Events events) {
     this.dataKeys = dataKeys;
+    this.events = events;
   }
 
   public BsonValue decrypt(BsonValue value) {
@@ -35,8 +43,13 @@ public final class Decryptor {
     }
     if (Algorithm.ofCiphertext(value).isPresent()) {
       BsonBinary binary = value.asBinary();
-      ValueCipher.Header header = ValueCipher.parseHeader(binary);
-      return ValueCipher.decrypt(binary, header, dataKeys.byId(header.keyId()).key());
+      ValueCipher.Header header = null;
+      try {
+        header = ValueCipher.parseHeader(binary);
+        return ValueCipher.decrypt(binary, header, dataKeys.byId(header.keyId()).key());
+      } catch (RuntimeException e) {
+        throw events.decryptionFailed(header == null ? null : header.keyId(), e);
+      }
     }
     if (value.isJavaScriptWithScope()) {
       BsonJavaScriptWithScope code = value.asJavaScriptWithScope();

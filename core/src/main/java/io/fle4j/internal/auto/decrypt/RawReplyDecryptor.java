@@ -1,6 +1,7 @@
 package io.fle4j.internal.auto.decrypt;
 
 import io.fle4j.internal.crypto.AeadKey;
+import io.fle4j.internal.events.Events;
 import io.fle4j.internal.crypto.ValueCipher;
 import io.fle4j.internal.vault.DataKeys;
 import java.lang.invoke.MethodHandles;
@@ -23,9 +24,16 @@ public final class RawReplyDecryptor {
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final DataKeys dataKeys;
+  private final Events events;
 
   public RawReplyDecryptor(DataKeys dataKeys) {
+    this(dataKeys, Events.NONE);
+  }
+
+  /** @param events told of each value that cannot be decrypted */
+  public RawReplyDecryptor(DataKeys dataKeys, Events events) {
     this.dataKeys = dataKeys;
+    this.events = events;
   }
 
   /**
@@ -117,12 +125,18 @@ public final class RawReplyDecryptor {
             throw new BsonSerializationException("binary of " + length + " bytes overruns its document");
           }
           p = blob + length;
-          ValueCipher.Header header = ValueCipher.parseHeader(src, blob, length);
-          AeadKey key = key(header.keyId());
-          out[written++] = header.bsonTypeByte();
-          write(src, nameStart, nameLength);
-          // Straight into the copy: no plaintext array per value to allocate, copy and wipe.
-          written += ValueCipher.decryptValueBodyInto(src, blob, length, header, key, out, written);
+          ValueCipher.Header header = null;
+          try {
+            header = ValueCipher.parseHeader(src, blob, length);
+            AeadKey key = key(header.keyId());
+            out[written++] = header.bsonTypeByte();
+            write(src, nameStart, nameLength);
+            // Straight into the copy: no plaintext array per value to allocate, copy and wipe.
+            written += ValueCipher.decryptValueBodyInto(src, blob, length, header, key, out,
+                written);
+          } catch (RuntimeException e) {
+            throw events.decryptionFailed(header == null ? null : header.keyId(), e);
+          }
           continue;
         }
         out[written++] = type;

@@ -152,7 +152,8 @@ public final class EncryptingMongoCollection<T> implements MongoCollection<T> {
   }
 
   private EncryptedFieldOperationException refuse(String reason) {
-    return new EncryptedFieldOperationException(delegate.getNamespace().getFullName(), null, reason);
+    return engine.refused(new EncryptedFieldOperationException(
+        delegate.getNamespace().getFullName(), null, reason));
   }
 
   // ------------------------------------------------------------------ with*

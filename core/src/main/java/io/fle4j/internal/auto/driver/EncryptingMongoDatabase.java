@@ -287,9 +287,10 @@ public final class EncryptingMongoDatabase implements MongoDatabase {
       return;
     }
     if (options.getEncryptedFields() != null) {
-      throw new EncryptedFieldOperationException(delegate.getName() + "." + collectionName, null,
+      throw engine.refused(new EncryptedFieldOperationException(
+          delegate.getName() + "." + collectionName, null,
           "Queryable Encryption (encryptedFields) is not supported by fle4j's automatic"
-              + " encryption yet");
+              + " encryption yet"));
     }
     BsonDocument command = new BsonDocument("create", new BsonString(collectionName));
     Bson validator = options.getValidationOptions().getValidator();
@@ -329,9 +330,10 @@ public final class EncryptingMongoDatabase implements MongoDatabase {
   /** As libmongocrypt does; in bypass mode too, since fle4j's wrappers cannot tell it apart. */
   private RuntimeException refuseView(String viewName, String viewOn, List<? extends Bson> pipeline) {
     if (engine.bypassAutoEncryption()) {
-      return new EncryptedFieldOperationException(delegate.getName() + "." + viewName, null,
+      return engine.refused(new EncryptedFieldOperationException(
+          delegate.getName() + "." + viewName, null,
           "Creating a view is not supported with automatic encryption (create it with a client"
-              + " without auto encryption; its pipeline runs on the server over " + viewOn + ")");
+              + " without auto encryption; its pipeline runs on the server over " + viewOn + ")"));
     }
     engine.analyseCommand(delegate.getName(), new BsonDocument("create", new BsonString(viewName))
         .append("viewOn", new BsonString(viewOn)).append("pipeline", new BsonArray(toBson(pipeline))));
