@@ -1,0 +1,145 @@
+package io.fle4j.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.ClientEncryptionSettings;
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.vault.EncryptOptions;
+import com.mongodb.client.vault.ClientEncryption;
+import io.fle4j.ClientEncryptions;
+import io.fle4j.Fle4jSettings;
+import io.fle4j.testkit.MongoTestTarget;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import org.bson.BsonBinary;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.Document;
+import org.bson.UuidRepresentation;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration;
+import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.mongodb.core.MongoTemplate;
+
+/**
+ * The starter in a Boot application context on the test MongoDB (the embedded stand-in, or
+ * FLE4J_MONGODB_URI): beans from {@code fle4j.*} properties, Boot's MongoClient and MongoTemplate
+ * encrypting automatically, Micrometer wiring, and configuration errors that name the property.
+ */
+class Fle4jAutoConfigurationTest {
+  private static final String DET = "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic";
+  private final byte[] masterKey = new byte[96];
+  private final String db = "boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  private final MongoClientSettings plainSettings = MongoClientSettings.builder()
+      .applyConnectionString(new ConnectionString(MongoTestTarget.connectionString()))
+      .uuidRepresentation(UuidRepresentation.STANDARD).build();
+  private MongoClient plain;
+  private BsonBinary keyId;
+  private ApplicationContextRunner runner;
+
+  @BeforeEach
+  void createKey() {
+    new SecureRandom().nextBytes(masterKey);
+    plain = MongoClients.create(plainSettings);
+    try (ClientEncryption setup = ClientEncryptions.create(ClientEncryptionSettings.builder()
+        .keyVaultMongoClientSettings(plainSettings).keyVaultNamespace(db + ".keys")
+        .kmsProviders(Map.of("local", Map.of("key", masterKey))).build())) {
+      keyId = setup.createDataKey("local");
+    }
+    runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(MongoAutoConfiguration.class,
+            DataMongoAutoConfiguration.class, Fle4jAutoConfiguration.class))
+        .withPropertyValues(
+            "spring.mongodb.uri=" + MongoTestTarget.connectionString() + "/" + db,
+            "spring.mongodb.representation.uuid=standard",
+            "fle4j.key-vault-namespace=" + db + ".keys",
+            "fle4j.kms-providers.local.key=" + Base64.getEncoder().encodeToString(masterKey));
+  }
+
+  @AfterEach
+  void drop() {
+    plain.getDatabase(db).drop();
+    plain.close();
+  }
+
+  @Test
+  void clientEncryptionBean_encryptsWithTheConfiguredProviders() {
+    runner.run(context -> {
+      assertThat(context).hasNotFailed();
+      ClientEncryption encryption = context.getBean(ClientEncryption.class);
+      assertThat(encryption.getClass().getName()).startsWith("io.fle4j.");
+      BsonBinary ciphertext = encryption.encrypt(new BsonString("123-45-6789"),
+          new EncryptOptions(DET).keyId(keyId));
+      assertThat(encryption.decrypt(ciphertext)).isEqualTo(new BsonString("123-45-6789"));
+      // Without fle4j.auto-encryption.enabled, Boot's own client is left as it is.
+      assertThat(context.getBean(MongoClient.class).getClass().getName())
+          .doesNotStartWith("io.fle4j.");
+    });
+  }
+
+  @Test
+  void autoEncryption_makesBootsClientAndMongoTemplateEncrypt() {
+    String schema = "{bsonType: 'object', properties: {ssn: {encrypt: {bsonType: 'string',"
+        + " algorithm: '" + DET + "', keyId: [{$binary: {base64: '"
+        + Base64.getEncoder().encodeToString(keyId.getData()) + "', subType: '04'}}]}}}}";
+    runner.withPropertyValues("fle4j.auto-encryption.enabled=true",
+        "fle4j.auto-encryption.schema-map.[" + db + ".people]=" + schema).run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(MongoClient.class).getClass().getName())
+              .startsWith("io.fle4j.");
+          MongoTemplate template = context.getBean(MongoTemplate.class);
+          template.insert(new Document("_id", 1).append("ssn", "123-45-6789"), "people");
+          BsonDocument stored = plain.getDatabase(db).getCollection("people", BsonDocument.class)
+              .find().first();
+          assertThat(stored.get("ssn").isBinary()).as("stored as ciphertext").isTrue();
+          assertThat(stored.getBinary("ssn").getType()).isEqualTo((byte) 6);
+          Document read = template.findById(1, Document.class, "people");
+          assertThat(read.getString("ssn")).isEqualTo("123-45-6789");
+        });
+  }
+
+  @Test
+  void aMeterRegistryBean_getsFle4jMeters() {
+    runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(Fle4jSettings.class).eventListener()).isPresent();
+      context.getBean(ClientEncryption.class).encrypt(new BsonString("x"),
+          new EncryptOptions(DET).keyId(keyId));
+      assertThat(context.getBean(MeterRegistry.class).get("fle4j.kms.requests").timer().count())
+          .isEqualTo(1);
+    });
+  }
+
+  @Test
+  void aBadProviderEntry_failsStartup_namingTheProperty_notTheValue() {
+    runner.withPropertyValues("fle4j.kms-providers.local.key=not*base64*at*all").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("base64");
+      Throwable failure = context.getStartupFailure();
+      String all = failure.toString();
+      for (Throwable t = failure; t != null; t = t.getCause()) {
+        all += " | " + t.getMessage();
+      }
+      assertThat(all).contains("fle4j.kms-providers.local.key").doesNotContain("not*base64*at*all");
+    });
+  }
+
+  @Test
+  void propertyNames_mapBetweenKebabAndTheDriversCamelCase() {
+    assertThat(Fle4jAutoConfiguration.camelCase("access-key-id")).isEqualTo("accessKeyId");
+    assertThat(Fle4jAutoConfiguration.camelCase("key")).isEqualTo("key");
+    assertThat(Fle4jAutoConfiguration.property("kmsProviders.aws:prod.secretAccessKey"))
+        .isEqualTo("fle4j.kms-providers.[aws:prod].secret-access-key");
+  }
+}
