@@ -55,7 +55,7 @@ public class Fle4jAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public Fle4jSettings fle4jSettings(Fle4jProperties properties,
-      ObjectProvider<EncryptionEventListener> listener,
+      ObjectProvider<EncryptionEventListener> listener, KmsCallLog kmsCalls,
       org.springframework.beans.factory.BeanFactory beans) {
     Fle4jSettings.Builder builder = Fle4jSettings.builder();
     EncryptionEventListener given = listener.getIfUnique();
@@ -63,13 +63,33 @@ public class Fle4jAutoConfiguration {
         && ClassUtils.isPresent(METER_REGISTRY, getClass().getClassLoader())) {
       given = Metrics.listener(beans);
     }
-    if (given != null) {
-      builder.eventListener(given);
-    }
+    // The health indicator reads the KMS call log; the application's listener hears everything.
+    builder.eventListener(given == null ? kmsCalls.listener()
+        : new EventListeners(List.of(given, kmsCalls.listener())));
     if (properties.getDecryptionThreads() != null) {
       builder.decryptionThreads(properties.getDecryptionThreads());
     }
     return builder.build();
+  }
+
+  /** The last KMS call of each provider, for the health indicator. */
+  @Bean
+  @ConditionalOnMissingBean
+  KmsCallLog fle4jKmsCallLog() {
+    return new KmsCallLog(java.time.Clock.systemUTC());
+  }
+
+  /** fle4j's health, under the name {@code fle4j}, when Boot's health support is present. */
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  static class HealthConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(name = "fle4jHealthIndicator")
+    org.springframework.boot.health.contributor.HealthIndicator fle4jHealthIndicator(
+        ClientEncryption clientEncryption, KmsCallLog kmsCalls, Fle4jProperties properties) {
+      return new Fle4jHealthIndicator(clientEncryption, kmsCalls,
+          properties.getKeyVaultNamespace(), properties.getKmsProviders().keySet());
+    }
   }
 
   /** fle4j's ClientEncryption, on the key vault of {@code fle4j.key-vault-*}. */

@@ -122,6 +122,32 @@ class Fle4jAutoConfigurationTest {
   }
 
   @Test
+  void healthIndicator_reportsTheKeyVaultAndEachProvidersLastCall() {
+    runner.run(context -> {
+      org.springframework.boot.health.contributor.HealthIndicator health = context.getBean(
+          "fle4jHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class);
+      org.springframework.boot.health.contributor.Health before = health.health();
+      assertThat(before.getStatus().getCode()).isEqualTo("UP");
+      assertThat(before.getDetails()).containsEntry("keyVault", db + ".keys")
+          .containsEntry("kmsProviders", Map.of("local", "no call yet"));
+      context.getBean(ClientEncryption.class).encrypt(new BsonString("x"),
+          new EncryptOptions(DET).keyId(keyId));
+      @SuppressWarnings("unchecked")
+      Map<String, Map<String, String>> kms =
+          (Map<String, Map<String, String>>) health.health().getDetails().get("kmsProviders");
+      assertThat(kms.get("local")).containsEntry("outcome", "success")
+          .containsEntry("operation", "decrypt");
+      assertThat(health.health().toString()).doesNotContain(
+          Base64.getEncoder().encodeToString(masterKey));
+    });
+    // A key vault that cannot be read: DOWN.
+    runner.withPropertyValues("fle4j.key-vault-uri=mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300")
+        .run(context -> assertThat(context.getBean("fle4jHealthIndicator",
+            org.springframework.boot.health.contributor.HealthIndicator.class).health()
+            .getStatus().getCode()).isEqualTo("DOWN"));
+  }
+
+  @Test
   void aBadProviderEntry_failsStartup_namingTheProperty_notTheValue() {
     runner.withPropertyValues("fle4j.kms-providers.local.key=not*base64*at*all").run(context -> {
       assertThat(context).hasFailed();
