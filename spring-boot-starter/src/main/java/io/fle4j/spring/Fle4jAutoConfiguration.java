@@ -216,8 +216,11 @@ public class Fle4jAutoConfiguration {
     try {
       return create.get();
     } catch (ConfigurationException e) {
+      String prefix = e.field() + ": ";
+      String rule = e.getMessage().startsWith(prefix)
+          ? e.getMessage().substring(prefix.length()) : e.getMessage();
       throw new IllegalStateException("Invalid fle4j configuration: " + property(e.field())
-          + ": " + e.getMessage(), e);
+          + ": " + rule, e);
     }
   }
 
