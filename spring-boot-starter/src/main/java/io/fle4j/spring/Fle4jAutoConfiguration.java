@@ -32,7 +32,9 @@ import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilder
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.util.ClassUtils;
+import javax.net.ssl.SSLContext;
 
 /**
  * fle4j in a Spring Boot application: a {@link ClientEncryption} bean from {@code fle4j.*}, and,
@@ -97,11 +99,12 @@ public class Fle4jAutoConfiguration {
   @ConditionalOnMissingBean(ClientEncryption.class)
   public ClientEncryption clientEncryption(Fle4jProperties properties, Fle4jSettings extras,
       ObjectProvider<MongoClientSettingsBuilderCustomizer> customizers,
-      ObjectProvider<MongoClientSettings> settings) {
+      ObjectProvider<MongoClientSettings> settings, ObjectProvider<SslBundles> sslBundles) {
     ClientEncryptionSettings.Builder builder = ClientEncryptionSettings.builder()
         .keyVaultMongoClientSettings(keyVaultSettings(properties, customizers, settings))
         .keyVaultNamespace(properties.getKeyVaultNamespace())
-        .kmsProviders(kmsProviders(properties));
+        .kmsProviders(kmsProviders(properties))
+        .kmsProviderSslContextMap(kmsTls(properties, sslBundles));
     if (properties.getKeyExpiration() != null) {
       builder.keyExpiration(properties.getKeyExpiration().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -117,12 +120,14 @@ public class Fle4jAutoConfiguration {
   @ConditionalOnProperty(prefix = "fle4j.auto-encryption", name = "enabled", havingValue = "true")
   public MongoClient mongo(Fle4jProperties properties, Fle4jSettings extras,
       ObjectProvider<MongoClientSettingsBuilderCustomizer> customizers,
-      ObjectProvider<MongoClientSettings> settings, ResourceLoader resources) {
+      ObjectProvider<MongoClientSettings> settings, ResourceLoader resources,
+      ObjectProvider<SslBundles> sslBundles) {
     Map<String, BsonDocument> schemaMap = schemaMap(properties, resources);
     Fle4jProperties.AutoEncryption auto = properties.getAutoEncryption();
     AutoEncryptionSettings.Builder autoSettings = AutoEncryptionSettings.builder()
         .keyVaultNamespace(properties.getKeyVaultNamespace())
         .kmsProviders(kmsProviders(properties))
+        .kmsProviderSslContextMap(kmsTls(properties, sslBundles))
         .schemaMap(schemaMap)
         .bypassAutoEncryption(auto.isBypassAutoEncryption())
         .bypassQueryAnalysis(auto.isBypassQueryAnalysis());
@@ -170,6 +175,28 @@ public class Fle4jAutoConfiguration {
       providers.put(name, entry);
     });
     return providers;
+  }
+
+  /** {@code fle4j.kms-tls.<provider>=<ssl bundle>}, each bundle's SSLContext by provider. */
+  private static Map<String, SSLContext> kmsTls(Fle4jProperties properties,
+      ObjectProvider<SslBundles> sslBundles) {
+    Map<String, SSLContext> contexts = new LinkedHashMap<>();
+    properties.getKmsTls().forEach((provider, bundle) -> {
+      String property = "fle4j.kms-tls." + (provider.contains(":") ? "[" + provider + "]"
+          : provider);
+      SslBundles bundles = sslBundles.getIfAvailable();
+      if (bundles == null) {
+        throw new IllegalStateException("Invalid fle4j configuration: " + property + ": names SSL"
+            + " bundle '" + bundle + "', but the application has no SSL bundles (spring.ssl.*)");
+      }
+      try {
+        contexts.put(provider, bundles.getBundle(bundle).createSslContext());
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("Invalid fle4j configuration: " + property + ": SSL"
+            + " bundle '" + bundle + "': " + e.getMessage(), e);
+      }
+    });
+    return contexts;
   }
 
   static String camelCase(String kebab) {

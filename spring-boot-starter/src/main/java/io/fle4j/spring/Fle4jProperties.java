@@ -34,6 +34,12 @@ public class Fle4jProperties {
    */
   private Map<String, Map<String, String>> kmsProviders = new LinkedHashMap<>();
 
+  /**
+   * TLS for KMS providers, by provider name: the name of a Spring Boot SSL bundle
+   * ({@code spring.ssl.bundle.*}), for example the client certificate and CA of a KMIP server.
+   */
+  private Map<String, String> kmsTls = new LinkedHashMap<>();
+
   /** How long an unwrapped data key stays cached; 0 keeps it until the client closes. */
   private Duration keyExpiration;
 
@@ -111,6 +117,14 @@ public class Fle4jProperties {
 
   public void setKmsProviders(Map<String, Map<String, String>> kmsProviders) {
     this.kmsProviders = kmsProviders;
+  }
+
+  public Map<String, String> getKmsTls() {
+    return kmsTls;
+  }
+
+  public void setKmsTls(Map<String, String> kmsTls) {
+    this.kmsTls = kmsTls;
   }
 
   public Duration getKeyExpiration() {
