@@ -39,11 +39,15 @@ public sealed interface EncryptionEvent {
    * A KMS call ended.
    *
    * @param duration from start to end, retries included
+   * @param outcome how the call ended
    * @param failure what went wrong ({@code null} on success): the exception's type and message,
    *     which fle4j keeps free of secrets
+   * @param attempts requests sent to the KMS, the first and each retry; 0 when the provider does
+   *     not report them (a local master key sends none)
    */
   record KmsRequest(long id, String provider, KmsOperation operation, String keyReference,
-      Duration duration, Outcome outcome, String failure) implements EncryptionEvent {}
+      Duration duration, Outcome outcome, String failure, int attempts)
+      implements EncryptionEvent {}
 
   /** What happened in the data-key cache. */
   enum CacheActivity {

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <tr><td>{@code fle4j.kms.requests}</td><td>timer</td><td>{@code provider}, {@code operation}
  *       (encrypt, decrypt), {@code outcome} (success, failure)</td><td>KMS calls, retries
  *       included</td></tr>
+ *   <tr><td>{@code fle4j.kms.retries}</td><td>counter</td><td>{@code provider}, {@code
+ *       operation}</td><td>requests sent again after a failed attempt</td></tr>
  *   <tr><td>{@code fle4j.datakey.cache}</td><td>counter</td><td>{@code result} (hit, miss)</td>
  *       <td>data-key lookups</td></tr>
  *   <tr><td>{@code fle4j.datakey.loads}</td><td>timer</td><td>{@code outcome}</td><td>key-vault
@@ -93,6 +95,13 @@ public final class Fle4jMetrics implements EncryptionEventListener {
         .tag("outcome", lower(event.outcome()))
         .register(meters)
         .record(event.duration());
+    if (event.attempts() > 1) {
+      Counter.builder("fle4j.kms.retries")
+          .description("KMS requests sent again after a failed attempt")
+          .tag("provider", event.provider())
+          .tag("operation", lower(event.operation()))
+          .register(meters).increment(event.attempts() - 1);
+    }
     Observation observation = kmsCalls.remove(event.id());
     if (observation != null) {
       if (event.outcome() == EncryptionEvent.Outcome.FAILURE) {

@@ -56,7 +56,8 @@ class Fle4jMetricsTest {
         EncryptionEvent.KmsOperation.DECRYPT, "{\"region\": \"eu-west-1\"}"));
     metrics.kmsRequest(new EncryptionEvent.KmsRequest(7, "aws:prod",
         EncryptionEvent.KmsOperation.DECRYPT, "{\"region\": \"eu-west-1\"}",
-        Duration.ofMillis(40), EncryptionEvent.Outcome.FAILURE, "KmsProviderException: throttled"));
+        Duration.ofMillis(40), EncryptionEvent.Outcome.FAILURE, "KmsProviderException: throttled",
+        3));
     metrics.dataKeyCache(new EncryptionEvent.DataKeyCache(EncryptionEvent.CacheActivity.HIT, key,
         null, Duration.ZERO, EncryptionEvent.Outcome.SUCCESS, 3));
     metrics.dataKeyCache(new EncryptionEvent.DataKeyCache(EncryptionEvent.CacheActivity.MISS,
@@ -74,6 +75,8 @@ class Fle4jMetricsTest {
 
     assertThat(meters.get("fle4j.kms.requests").tags("provider", "aws:prod", "operation",
         "decrypt", "outcome", "failure").timer().count()).isEqualTo(1);
+    assertThat(meters.get("fle4j.kms.retries").tags("provider", "aws:prod", "operation",
+        "decrypt").counter().count()).isEqualTo(2);
     assertThat(meters.get("fle4j.datakey.cache").tag("result", "hit").counter().count())
         .isEqualTo(1);
     assertThat(meters.get("fle4j.datakey.cache").tag("result", "miss").counter().count())

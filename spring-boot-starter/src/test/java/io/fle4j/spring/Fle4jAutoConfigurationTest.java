@@ -110,6 +110,53 @@ class Fle4jAutoConfigurationTest {
   }
 
   @Test
+  void schemaFromAResource_andBypassAutoEncryption_areApplied() throws Exception {
+    String schema = "{bsonType: 'object', properties: {ssn: {encrypt: {bsonType: 'string',"
+        + " algorithm: '" + DET + "', keyId: [{$binary: {base64: '"
+        + Base64.getEncoder().encodeToString(keyId.getData()) + "', subType: '04'}}]}}}}";
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("people-schema", ".json");
+    java.nio.file.Files.writeString(file, schema);
+    try {
+      runner.withPropertyValues("fle4j.auto-encryption.enabled=true",
+          "fle4j.auto-encryption.schema-map.[" + db + ".people]=file:" + file).run(context -> {
+            assertThat(context).hasNotFailed();
+            context.getBean(MongoTemplate.class)
+                .insert(new Document("_id", 1).append("ssn", "123-45-6789"), "people");
+            assertThat(plain.getDatabase(db).getCollection("people", BsonDocument.class).find()
+                .first().get("ssn").isBinary()).as("encrypted by the schema in the file").isTrue();
+          });
+      // bypass-auto-encryption: nothing is encrypted, what is stored encrypted is still read.
+      runner.withPropertyValues("fle4j.auto-encryption.enabled=true",
+          "fle4j.auto-encryption.bypass-auto-encryption=true",
+          "fle4j.auto-encryption.schema-map.[" + db + ".people]=file:" + file).run(context -> {
+            MongoTemplate template = context.getBean(MongoTemplate.class);
+            template.insert(new Document("_id", 2).append("ssn", "987-65-4321"), "people");
+            assertThat(plain.getDatabase(db).getCollection("people", BsonDocument.class)
+                .find(new BsonDocument("_id", new org.bson.BsonInt32(2))).first().get("ssn")
+                .isString()).as("not encrypted with bypass").isTrue();
+            assertThat(template.findById(1, Document.class, "people").getString("ssn"))
+                .isEqualTo("123-45-6789");
+          });
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
+  void aMissingSchemaResource_failsStartup_namingTheProperty() {
+    runner.withPropertyValues("fle4j.auto-encryption.enabled=true",
+        "fle4j.auto-encryption.schema-map.[app.people]=classpath:no-such-schema.json")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          String all = "";
+          for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
+            all += " | " + t.getMessage();
+          }
+          assertThat(all).contains("fle4j.auto-encryption.schema-map[app.people]");
+        });
+  }
+
+  @Test
   void aMeterRegistryBean_getsFle4jMeters() {
     runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
       assertThat(context).hasNotFailed();

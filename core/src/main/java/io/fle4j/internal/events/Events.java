@@ -49,7 +49,7 @@ public final class Events {
   }
 
   public void kmsRequestEnded(long id, String provider, KmsOperation operation,
-      String keyReference, long startNanos, Throwable failure) {
+      String keyReference, long startNanos, Throwable failure, int attempts) {
     if (listener == null) {
       return;
     }
@@ -57,7 +57,7 @@ public final class Events {
     deliver(l -> l.kmsRequest(new EncryptionEvent.KmsRequest(id, provider, operation,
         keyReference, duration, failure == null ? Outcome.SUCCESS : Outcome.FAILURE,
         failure == null ? null : failure.getClass().getSimpleName() + ": "
-            + failure.getMessage())));
+            + failure.getMessage(), attempts)));
   }
 
   public void cache(CacheActivity activity, UUID keyId, String keyAltName, long cacheSize) {

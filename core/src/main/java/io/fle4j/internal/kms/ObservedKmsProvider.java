@@ -2,6 +2,7 @@ package io.fle4j.internal.kms;
 
 import io.fle4j.EncryptionEvent.KmsOperation;
 import io.fle4j.internal.events.Events;
+import io.fle4j.kms.KmsAttempts;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderName;
 import java.util.function.Supplier;
@@ -50,12 +51,13 @@ final class ObservedKmsProvider implements KmsProvider {
     String reference = keyReference(masterKey);
     long id = events.kmsRequestStarted(name, operation, reference);
     long start = System.nanoTime();
+    int[] attempts = {0};
     try {
-      byte[] result = call.get();
-      events.kmsRequestEnded(id, name, operation, reference, start, null);
+      byte[] result = KmsAttempts.counting(call, sent -> attempts[0] = sent);
+      events.kmsRequestEnded(id, name, operation, reference, start, null, attempts[0]);
       return result;
     } catch (RuntimeException | Error e) {
-      events.kmsRequestEnded(id, name, operation, reference, start, e);
+      events.kmsRequestEnded(id, name, operation, reference, start, e, attempts[0]);
       throw e;
     }
   }

@@ -126,6 +126,32 @@ class AwsClientEncryptionTest {
   }
 
   @Test
+  void kmsEvents_countTheRequestsRetriesIncluded() {
+    java.util.List<io.fle4j.EncryptionEvent.KmsRequest> calls =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    ClientEncryption observed = vault.track(io.fle4j.ClientEncryptions.create(
+        vault.settings(vault.kmsProviders()).build(), io.fle4j.Fle4jSettings.builder()
+            .eventListener(new io.fle4j.EncryptionEventListener() {
+              @Override
+              public void kmsRequest(io.fle4j.EncryptionEvent.KmsRequest event) {
+                calls.add(event);
+              }
+            }).build()));
+    kms.throttleNext(1);
+    observed.createDataKey("aws", new DataKeyOptions().masterKey(vault.masterKey(eastKey, EAST)));
+    kms.throttleNext(10);
+    assertThatThrownBy(() -> observed.createDataKey("aws",
+        new DataKeyOptions().masterKey(vault.masterKey(eastKey, EAST))))
+        .isInstanceOf(KmsProviderException.class);
+
+    assertThat(calls).extracting(io.fle4j.EncryptionEvent.KmsRequest::outcome,
+        io.fle4j.EncryptionEvent.KmsRequest::attempts).containsExactly(
+            org.assertj.core.groups.Tuple.tuple(io.fle4j.EncryptionEvent.Outcome.SUCCESS, 2),
+            org.assertj.core.groups.Tuple.tuple(io.fle4j.EncryptionEvent.Outcome.FAILURE, 3));
+    assertThat(kms.requestCount("Encrypt")).isEqualTo(5);
+  }
+
+  @Test
   void createDataKey_disabledKeyOrBadMasterKey_writesNothing() {
     String disabled = kms.createKey(EAST);
     kms.disableKey(disabled);

@@ -126,7 +126,7 @@ final class AwsVault implements AutoCloseable {
     return keys.countDocuments();
   }
 
-  private <T extends AutoCloseable> T track(T closeable) {
+  <T extends AutoCloseable> T track(T closeable) {
     opened.add(closeable);
     return closeable;
   }

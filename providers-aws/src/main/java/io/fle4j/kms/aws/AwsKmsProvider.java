@@ -95,6 +95,16 @@ public final class AwsKmsProvider implements KmsProvider {
   private final AwsCredentialsProvider credentials;
   private final SdkHttpClient httpClient;
   private final RetryStrategy retryStrategy;
+  /** Reports each HTTP attempt the SDK makes (first try and retries) for fle4j's KMS events. */
+  private static final software.amazon.awssdk.core.interceptor.ExecutionInterceptor COUNT_ATTEMPTS =
+      new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+        @Override
+        public void beforeTransmission(
+            software.amazon.awssdk.core.interceptor.Context.BeforeTransmission context,
+            software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+          io.fle4j.kms.KmsAttempts.sent();
+        }
+      };
   private final List<String> redactions;
   private final Map<String, KmsClient> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -235,6 +245,7 @@ public final class AwsKmsProvider implements KmsProvider {
           .credentialsProvider(credentials)
           .httpClient(httpClient)
           .overrideConfiguration(o -> o.retryStrategy(retryStrategy)
+              .addExecutionInterceptor(COUNT_ATTEMPTS)
               .apiCallAttemptTimeout(settings.attemptTimeout)
               .apiCallTimeout(settings.callTimeout));
       if (key.endpoint() != null) {

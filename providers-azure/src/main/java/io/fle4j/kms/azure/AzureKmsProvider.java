@@ -16,6 +16,7 @@ import com.azure.core.util.Context;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import io.fle4j.ConfigurationException;
+import io.fle4j.kms.KmsAttempts;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.JsonReplies;
 import io.fle4j.kms.KmsProviderException;
@@ -228,6 +229,7 @@ public final class AzureKmsProvider implements KmsProvider {
         token = null;
       }
       if (token != null) {
+        KmsAttempts.sent();
         Outcome outcome = send(operation, key, token, value);
         if (outcome.body != null) {
           return parseValue(operation, key, outcome.body);

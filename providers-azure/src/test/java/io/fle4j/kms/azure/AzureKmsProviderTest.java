@@ -237,9 +237,13 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
     provider.encryptDataKey(provider.masterKey(masterKey(KEY)), randomDataKey());
     vault.resetCounters();
     vault.dropNextConnections("wrapkey", 1);
-    assertThat(provider.encryptDataKey(provider.masterKey(masterKey(KEY)), randomDataKey()))
-        .hasSize(256);
+    int[] attempts = {0};
+    byte[] wrapped = io.fle4j.kms.KmsAttempts.counting(
+        () -> provider.encryptDataKey(provider.masterKey(masterKey(KEY)), randomDataKey()),
+        sent -> attempts[0] = sent);
+    assertThat(wrapped).hasSize(256);
     assertThat(vault.requestCount("wrapkey")).isEqualTo(2);
+    assertThat(attempts[0]).as("requests reported to KmsAttempts").isEqualTo(2);
   }
 
   @Test

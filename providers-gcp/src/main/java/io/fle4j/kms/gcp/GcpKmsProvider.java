@@ -7,6 +7,7 @@ import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import io.fle4j.ConfigurationException;
+import io.fle4j.kms.KmsAttempts;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.JsonReplies;
 import io.fle4j.kms.KmsProviderException;
@@ -212,6 +213,7 @@ public final class GcpKmsProvider implements KmsProvider {
         token = null;
       }
       if (token != null) {
+        KmsAttempts.sent();
         Object outcome = send(operation, key, token, path, body);
         if (outcome instanceof byte[] result) {
           return result;

@@ -234,8 +234,11 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
     provider.encryptDataKey(masterKey, randomDataKey());
     kms.resetCounters();
     kms.dropNextConnections("encrypt", 1);
-    provider.encryptDataKey(masterKey, randomDataKey());
+    int[] attempts = {0};
+    io.fle4j.kms.KmsAttempts.counting(() -> provider.encryptDataKey(masterKey, randomDataKey()),
+        sent -> attempts[0] = sent);
     assertThat(kms.requestCount("encrypt")).isEqualTo(2);
+    assertThat(attempts[0]).as("requests reported to KmsAttempts").isEqualTo(2);
 
     try (KmsProvider once = builder().maxAttempts(1).build()) {
       kms.resetCounters();

@@ -376,6 +376,7 @@ final class KmipConnectionPool implements KmipTransport {
     }
 
     byte[] exchange(byte[] request) throws IOException {
+      io.fle4j.kms.KmsAttempts.sent();
       out.write(request);
       out.flush();
       byte[] header = new byte[TtlvCodec.HEADER_LENGTH];
