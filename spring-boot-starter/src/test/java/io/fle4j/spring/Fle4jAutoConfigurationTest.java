@@ -2,33 +2,21 @@ package io.fle4j.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.mongodb.ClientEncryptionSettings;
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
-import io.fle4j.ClientEncryptions;
 import io.fle4j.Fle4jSettings;
-import io.fle4j.testkit.MongoTestTarget;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
-import java.util.UUID;
 import org.bson.BsonBinary;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.Document;
-import org.bson.UuidRepresentation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration;
-import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.mongodb.core.MongoTemplate;
 
@@ -38,39 +26,27 @@ import org.springframework.data.mongodb.core.MongoTemplate;
  * encrypting automatically, Micrometer wiring, and configuration errors that name the property.
  */
 class Fle4jAutoConfigurationTest {
-  private static final String DET = "AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic";
-  private final byte[] masterKey = new byte[96];
-  private final String db = "boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-  private final MongoClientSettings plainSettings = MongoClientSettings.builder()
-      .applyConnectionString(new ConnectionString(MongoTestTarget.connectionString()))
-      .uuidRepresentation(UuidRepresentation.STANDARD).build();
+  private static final String DET = StarterVault.DET;
+  private StarterVault vault;
+  private String db;
+  private byte[] masterKey;
   private MongoClient plain;
   private BsonBinary keyId;
   private ApplicationContextRunner runner;
 
   @BeforeEach
   void createKey() {
-    new SecureRandom().nextBytes(masterKey);
-    plain = MongoClients.create(plainSettings);
-    try (ClientEncryption setup = ClientEncryptions.create(ClientEncryptionSettings.builder()
-        .keyVaultMongoClientSettings(plainSettings).keyVaultNamespace(db + ".keys")
-        .kmsProviders(Map.of("local", Map.of("key", masterKey))).build())) {
-      keyId = setup.createDataKey("local");
-    }
-    runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(MongoAutoConfiguration.class,
-            DataMongoAutoConfiguration.class, Fle4jAutoConfiguration.class))
-        .withPropertyValues(
-            "spring.mongodb.uri=" + MongoTestTarget.connectionString() + "/" + db,
-            "spring.mongodb.representation.uuid=standard",
-            "fle4j.key-vault-namespace=" + db + ".keys",
-            "fle4j.kms-providers.local.key=" + Base64.getEncoder().encodeToString(masterKey));
+    vault = new StarterVault();
+    db = vault.db;
+    masterKey = vault.masterKey;
+    plain = vault.plain;
+    keyId = vault.createKey();
+    runner = vault.runner();
   }
 
   @AfterEach
   void drop() {
-    plain.getDatabase(db).drop();
-    plain.close();
+    vault.close();
   }
 
   @Test
@@ -90,9 +66,7 @@ class Fle4jAutoConfigurationTest {
 
   @Test
   void autoEncryption_makesBootsClientAndMongoTemplateEncrypt() {
-    String schema = "{bsonType: 'object', properties: {ssn: {encrypt: {bsonType: 'string',"
-        + " algorithm: '" + DET + "', keyId: [{$binary: {base64: '"
-        + Base64.getEncoder().encodeToString(keyId.getData()) + "', subType: '04'}}]}}}}";
+    String schema = StarterVault.ssnSchema(keyId);
     runner.withPropertyValues("fle4j.auto-encryption.enabled=true",
         "fle4j.auto-encryption.schema-map.[" + db + ".people]=" + schema).run(context -> {
           assertThat(context).hasNotFailed();
@@ -111,9 +85,7 @@ class Fle4jAutoConfigurationTest {
 
   @Test
   void schemaFromAResource_andBypassAutoEncryption_areApplied() throws Exception {
-    String schema = "{bsonType: 'object', properties: {ssn: {encrypt: {bsonType: 'string',"
-        + " algorithm: '" + DET + "', keyId: [{$binary: {base64: '"
-        + Base64.getEncoder().encodeToString(keyId.getData()) + "', subType: '04'}}]}}}}";
+    String schema = StarterVault.ssnSchema(keyId);
     java.nio.file.Path file = java.nio.file.Files.createTempFile("people-schema", ".json");
     java.nio.file.Files.writeString(file, schema);
     try {

@@ -2,28 +2,11 @@ package io.fle4j.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.mongodb.ClientEncryptionSettings;
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.vault.ClientEncryption;
-import io.fle4j.ClientEncryptions;
-import io.fle4j.testkit.MongoTestTarget;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.bson.BsonBinary;
 import org.bson.BsonDocument;
-import org.bson.UuidRepresentation;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration;
 import org.springframework.boot.data.mongodb.autoconfigure.DataMongoRepositoriesAutoConfiguration;
-import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.mapping.Document;
@@ -62,32 +45,13 @@ class RepositoryAutoEncryptionTest {
 
   @Test
   void repositorySaveAndFindBy_encryptedField_withoutEncryptionCode() {
-    byte[] masterKey = new byte[96];
-    new SecureRandom().nextBytes(masterKey);
-    String db = "repo_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    MongoClientSettings plainSettings = MongoClientSettings.builder()
-        .applyConnectionString(new ConnectionString(MongoTestTarget.connectionString()))
-        .uuidRepresentation(UuidRepresentation.STANDARD).build();
-    try (MongoClient plain = MongoClients.create(plainSettings)) {
-      BsonBinary keyId;
-      try (ClientEncryption setup = ClientEncryptions.create(ClientEncryptionSettings.builder()
-          .keyVaultMongoClientSettings(plainSettings).keyVaultNamespace(db + ".keys")
-          .kmsProviders(Map.of("local", Map.of("key", masterKey))).build())) {
-        keyId = setup.createDataKey("local");
-      }
-      String schema = "{bsonType: 'object', properties: {ssn: {encrypt: {bsonType: 'string',"
-          + " algorithm: '" + DET + "', keyId: [{$binary: {base64: '"
-          + Base64.getEncoder().encodeToString(keyId.getData()) + "', subType: '04'}}]}}}}";
-      new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(MongoAutoConfiguration.class,
-              DataMongoAutoConfiguration.class, DataMongoRepositoriesAutoConfiguration.class,
-              Fle4jAutoConfiguration.class))
+    try (StarterVault vault = new StarterVault()) {
+      String db = vault.db;
+      MongoClient plain = vault.plain;
+      String schema = StarterVault.ssnSchema(vault.createKey());
+      vault.runner(DataMongoRepositoriesAutoConfiguration.class)
           .withUserConfiguration(Repositories.class)
           .withPropertyValues(
-              "spring.mongodb.uri=" + MongoTestTarget.connectionString() + "/" + db,
-              "spring.mongodb.representation.uuid=standard",
-              "fle4j.key-vault-namespace=" + db + ".keys",
-              "fle4j.kms-providers.local.key=" + Base64.getEncoder().encodeToString(masterKey),
               "fle4j.auto-encryption.enabled=true",
               "fle4j.auto-encryption.schema-map.[" + db + ".patients]=" + schema)
           .run(context -> {
@@ -106,7 +70,6 @@ class RepositoryAutoEncryptionTest {
                 .satisfies(found -> assertThat(found.name).isEqualTo("Ada"));
             assertThat(repository.findById(1).orElseThrow().ssn).isEqualTo("123-45-6789");
           });
-      plain.getDatabase(db).drop();
     }
   }
 }

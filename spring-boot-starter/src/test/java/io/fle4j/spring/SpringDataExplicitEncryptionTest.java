@@ -2,28 +2,11 @@ package io.fle4j.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.mongodb.ClientEncryptionSettings;
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.model.vault.DataKeyOptions;
 import com.mongodb.client.vault.ClientEncryption;
-import io.fle4j.ClientEncryptions;
-import io.fle4j.testkit.MongoTestTarget;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.bson.BsonDocument;
-import org.bson.UuidRepresentation;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration;
-import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.annotation.Id;
@@ -72,27 +55,12 @@ class SpringDataExplicitEncryptionTest {
 
   @Test
   void explicitEncryptedField_isStoredEncrypted_andReadBack() {
-    byte[] masterKey = new byte[96];
-    new SecureRandom().nextBytes(masterKey);
-    String db = "sd_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    MongoClientSettings plainSettings = MongoClientSettings.builder()
-        .applyConnectionString(new ConnectionString(MongoTestTarget.connectionString()))
-        .uuidRepresentation(UuidRepresentation.STANDARD).build();
-    try (MongoClient plain = MongoClients.create(plainSettings)) {
-      try (ClientEncryption setup = ClientEncryptions.create(ClientEncryptionSettings.builder()
-          .keyVaultMongoClientSettings(plainSettings).keyVaultNamespace(db + ".keys")
-          .kmsProviders(Map.of("local", Map.of("key", masterKey))).build())) {
-        setup.createDataKey("local", new DataKeyOptions().keyAltNames(List.of("ssn-key")));
-      }
-      new ApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(MongoAutoConfiguration.class,
-              DataMongoAutoConfiguration.class, Fle4jAutoConfiguration.class))
+    try (StarterVault vault = new StarterVault()) {
+      String db = vault.db;
+      MongoClient plain = vault.plain;
+      vault.createKey("ssn-key");
+      vault.runner()
           .withUserConfiguration(ExplicitEncryptionConfiguration.class)
-          .withPropertyValues(
-              "spring.mongodb.uri=" + MongoTestTarget.connectionString() + "/" + db,
-              "spring.mongodb.representation.uuid=standard",
-              "fle4j.key-vault-namespace=" + db + ".keys",
-              "fle4j.kms-providers.local.key=" + Base64.getEncoder().encodeToString(masterKey))
           .run(context -> {
             assertThat(context).hasNotFailed();
             MongoTemplate template = context.getBean(MongoTemplate.class);
@@ -108,7 +76,6 @@ class SpringDataExplicitEncryptionTest {
             assertThat(template.findById(1, Patient.class, "patients").ssn)
                 .isEqualTo("123-45-6789");
           });
-      plain.getDatabase(db).drop();
     }
   }
 }
