@@ -50,6 +50,9 @@ public final class QeDecryption {
    */
   public static BsonValue decrypt(BsonBinary binary, KeyLookup keys) {
     byte[] data = binary.getData();
+    if (data.length == 0) {
+      throw malformed(Reason.TOO_SHORT, "an empty binary holds no Queryable Encryption value");
+    }
     byte form = data[0];
     return switch (form) {
       case 16 -> unindexed(data, keys, true);
