@@ -132,8 +132,8 @@ public class Fle4jAutoConfiguration {
         .bypassAutoEncryption(auto.isBypassAutoEncryption())
         .bypassQueryAnalysis(auto.isBypassQueryAnalysis());
     if (properties.getKeyVaultUri() != null) {
-      autoSettings.keyVaultMongoClientSettings(MongoClientSettings.builder()
-          .applyConnectionString(new ConnectionString(properties.getKeyVaultUri())).build());
+      // Otherwise the key vault is the application's own database, through this very client.
+      autoSettings.keyVaultMongoClientSettings(keyVaultSettings(properties, customizers, settings));
     }
     if (properties.getKeyExpiration() != null) {
       autoSettings.keyExpiration(properties.getKeyExpiration().toMillis(), TimeUnit.MILLISECONDS);
