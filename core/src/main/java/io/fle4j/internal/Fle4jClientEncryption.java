@@ -64,6 +64,8 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   private final Events events;
   private final SecureRandom random = new SecureRandom();
   private final QeExplicit queryable = new QeExplicit();
+  /** Data keys as Queryable Encryption splits them (one lookup for encrypt, query, decrypt). */
+  private final QeDecryption.KeyLookup queryableKeys;
 
   public Fle4jClientEncryption(
       KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys, MongoClient ownedClient) {
@@ -83,6 +85,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   public Fle4jClientEncryption(KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys,
       MongoClient ownedClient, boolean rewrapOnlyUnchangedKeys, Events events) {
     this.events = events;
+    this.queryableKeys = id -> dataKeys.byId(id).queryable();
     this.keyVault = keyVault;
     this.kms = kms;
     this.dataKeys = dataKeys;
@@ -125,7 +128,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     requireNonNull(value, "value");
     requireNonNull(options, "options");
     if (QeExplicit.selects(options)) {
-      return queryable.encrypt(value, options, id -> dataKeys.byId(id).queryable());
+      return queryable.encrypt(value, options, queryableKeys);
     }
     Algorithm algorithm = algorithm(options);
     ValueCipher.checkEncryptable(value, algorithm); // before any key lookup or KMS call
@@ -141,7 +144,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     try {
       if (value.getType() == BsonBinarySubType.ENCRYPTED.getValue() && data.length > 0
           && QeDecryption.isQueryableEncryption(data[0])) {
-        return QeDecryption.decrypt(value, id -> dataKeys.byId(id).queryable());
+        return QeDecryption.decrypt(value, queryableKeys);
       }
       ValueCipher.Header header = ValueCipher.parseHeader(value);
       keyId = header.keyId();
@@ -165,7 +168,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     }
     return queryable.encryptExpression(
         expression.toBsonDocument(BsonDocument.class, MongoClientSettings.getDefaultCodecRegistry()),
-        options, id -> dataKeys.byId(id).queryable());
+        options, queryableKeys);
   }
 
   /**

@@ -86,7 +86,7 @@ public final class Aead {
   /** Encrypts with a fresh random IV. */
   public static byte[] encryptRandom(AeadKey key, byte[] aad, byte[] plaintext) {
     byte[] c = new byte[ciphertextLength(plaintext.length)];
-    randomIv(c, 0);
+    randomBytes(c, 0, IV_LENGTH);
     AeadKey.Worker worker = key.borrow();
     try {
       seal(worker, aad, 0, aad.length, plaintext, c, 0);
@@ -134,7 +134,7 @@ public final class Aead {
   public static void encryptAfterAssociatedData(
       AeadKey key, boolean deterministic, byte[] blob, int aadLength, byte[] plaintext) {
     if (!deterministic) {
-      randomIv(blob, aadLength);
+      randomBytes(blob, aadLength, IV_LENGTH);
     }
     AeadKey.Worker worker = key.borrow();
     try {
@@ -291,7 +291,7 @@ public final class Aead {
   /** HMAC-SHA-512(Km, AAD ‖ IV ‖ S ‖ AL) into {@code worker.mac}. */
   private static void tag(AeadKey.Worker worker, byte[] aad, int aadOffset, int aadLength,
       byte[] ivAndS, int offset, int length) {
-    HmacSha512 mac = worker.tagMac;
+    SavedStateHmac mac = worker.tagMac;
     mac.update(aad, aadOffset, aadLength);
     mac.update(ivAndS, offset, length);
     mac.update(bitLength(worker, aadLength));
@@ -301,23 +301,12 @@ public final class Aead {
   /** HMAC-SHA-512(Kiv, AAD ‖ AL ‖ P)[0..16) into {@code out[ivOffset, ivOffset + 16)}. */
   private static void deterministicIv(AeadKey.Worker worker, byte[] aad, int aadOffset,
       int aadLength, byte[] plaintext, byte[] out, int ivOffset) {
-    HmacSha512 mac = worker.ivMac();
+    SavedStateHmac mac = worker.ivMac();
     mac.update(aad, aadOffset, aadLength);
     mac.update(bitLength(worker, aadLength));
     mac.update(plaintext);
     mac.doFinal(worker.mac);
     System.arraycopy(worker.mac, 0, out, ivOffset, IV_LENGTH);
-  }
-
-  private static void randomIv(byte[] out, int offset) {
-    IvSource source = RANDOM.borrow();
-    try {
-      // The generator's own buffer: no array per IV (the generator fills whole arrays only).
-      source.nextBytes(source.iv);
-      System.arraycopy(source.iv, 0, out, offset, IV_LENGTH);
-    } finally {
-      RANDOM.release(source);
-    }
   }
 
   /**
@@ -337,8 +326,11 @@ public final class Aead {
     }
   }
 
-  /** Constant time: every byte is compared whatever the first difference. */
-  private static boolean tagMatches(byte[] mac, byte[] c, int tagOffset) {
+  /**
+   * Whether the 32-byte tag at {@code c[tagOffset]} equals {@code mac[0, 32)}, in constant time:
+   * every byte is compared whatever the first difference. Also for Queryable Encryption's tags.
+   */
+  public static boolean tagMatches(byte[] mac, byte[] c, int tagOffset) {
     int difference = 0;
     for (int i = 0; i < TAG_LENGTH; i++) {
       difference |= mac[i] ^ c[tagOffset + i];
@@ -346,7 +338,8 @@ public final class Aead {
     return difference == 0;
   }
 
-  private static void xorBlock(byte[] target, int targetOffset, byte[] mask, int maskOffset) {
+  /** XORs the 16-byte block at {@code mask[maskOffset]} into {@code target[targetOffset]}. */
+  public static void xorBlock(byte[] target, int targetOffset, byte[] mask, int maskOffset) {
     for (int i = 0; i < BLOCK; i++) {
       target[targetOffset + i] ^= mask[maskOffset + i];
     }

@@ -72,11 +72,11 @@ public final class AeadKey extends PooledKey<AeadKey.Material, AeadKey.Worker> {
 
     private SecretKeySpec encryptionKey;
     private SecretKeySpec ivKey;
-    final HmacSha512 tagMac;
+    final SavedStateHmac tagMac;
     /** The last MAC computed, and the associated data's bit length (AL) being MACed. */
-    final byte[] mac = new byte[HmacSha512.LENGTH];
+    final byte[] mac = new byte[SavedStateHmac.SHA512_LENGTH];
     final byte[] bitLength = new byte[8];
-    private HmacSha512 ivMac;
+    private SavedStateHmac ivMac;
     private Cipher encryptor;
     private Cipher decryptor;
     private byte[] scratch = new byte[64];
@@ -88,17 +88,17 @@ public final class AeadKey extends PooledKey<AeadKey.Material, AeadKey.Worker> {
     }
 
     /** The HMAC keyed with the IV key (deterministic encryption only). */
-    HmacSha512 ivMac() {
+    SavedStateHmac ivMac() {
       if (ivMac == null) {
         ivMac = hmac(ivKey);
       }
       return ivMac;
     }
 
-    private static HmacSha512 hmac(SecretKeySpec key) {
+    private static SavedStateHmac hmac(SecretKeySpec key) {
       byte[] material = key.getEncoded(); // a copy: wiped once the HMAC has absorbed it
       try {
-        return new HmacSha512(material);
+        return SavedStateHmac.sha512(material);
       } finally {
         Arrays.fill(material, (byte) 0);
       }

@@ -4,9 +4,6 @@ import io.fle4j.Algorithm;
 import io.fle4j.CiphertextException;
 import io.fle4j.CiphertextException.Reason;
 import io.fle4j.UnencryptableValueException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.UUID;
@@ -26,8 +23,6 @@ public final class ValueCipher {
   public static final int HEADER_LENGTH = 18;
   /** Header, IV, one AES block and the tag. */
   private static final int MINIMUM_LENGTH = HEADER_LENGTH + Aead.MIN_CIPHERTEXT_LENGTH;
-  private static final VarHandle UUID_BYTES =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private ValueCipher() {}
 
@@ -71,8 +66,7 @@ public final class ValueCipher {
     try {
       byte[] blob = new byte[HEADER_LENGTH + Aead.ciphertextLength(plaintext.length)];
       blob[0] = algorithm.blobSubtype();
-      UUID_BYTES.set(blob, 1, keyId.getMostSignificantBits());
-      UUID_BYTES.set(blob, 9, keyId.getLeastSignificantBits());
+      UuidBytes.put(blob, 1, keyId);
       blob[17] = (byte) value.getBsonType().getValue();
       Aead.encryptAfterAssociatedData(
           key, algorithm == Algorithm.DETERMINISTIC, blob, HEADER_LENGTH, plaintext);
@@ -116,8 +110,7 @@ public final class ValueCipher {
             .orElseThrow(() -> new CiphertextException(
                 Reason.UNSUPPORTED_BLOB_SUBTYPE, "malformed ciphertext, expected blob subtype of"
                     + " 1 or 2: " + unsupportedSubtypeMessage(blobSubtype)));
-    UUID keyId = new UUID(
-        (long) UUID_BYTES.get(src, offset + 1), (long) UUID_BYTES.get(src, offset + 9));
+    UUID keyId = UuidBytes.get(src, offset + 1);
     return new Header(algorithm, keyId, src[offset + 17]);
   }
 

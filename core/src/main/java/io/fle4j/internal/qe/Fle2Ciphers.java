@@ -1,7 +1,7 @@
 package io.fle4j.internal.qe;
 
+import io.fle4j.internal.crypto.Aead;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -48,7 +48,7 @@ final class Fle2Ciphers {
     System.arraycopy(plaintext, pOffset, out, s, pLength);
     Arrays.fill(out, s + pLength, s + padded, (byte) (padded - pLength));
     // CBC under IV v equals CBC under the zero IV with v XORed into the first block.
-    xorBlock(out, s, out, outOffset);
+    Aead.xorBlock(out, s, out, outOffset);
     try {
       key.cbcEncryptor().doFinal(out, s, padded, out, s);
       Mac mac = key.valueMac();
@@ -85,7 +85,7 @@ final class Fle2Ciphers {
       key.discardCiphers();
       throw new IllegalStateException("AES-256-CBC failed", e);
     }
-    xorBlock(padded, 0, c, cOffset);
+    Aead.xorBlock(padded, 0, c, cOffset);
     int pad = padded[sLength - 1] & 0xff;
     if (pad < 1 || pad > BLOCK) {
       Arrays.fill(padded, (byte) 0);
@@ -156,14 +156,6 @@ final class Fle2Ciphers {
       key.discardCiphers();
       throw new IllegalStateException("HMAC-SHA-256 failed", e);
     }
-    // Constant time, whatever the first difference.
-    return MessageDigest.isEqual(key.mac,
-        Arrays.copyOfRange(c, cOffset + macedLength, cOffset + macedLength + TAG_LENGTH));
-  }
-
-  private static void xorBlock(byte[] target, int targetOffset, byte[] mask, int maskOffset) {
-    for (int i = 0; i < BLOCK; i++) {
-      target[targetOffset + i] ^= mask[maskOffset + i];
-    }
+    return Aead.tagMatches(key.mac, c, cOffset + macedLength);
   }
 }

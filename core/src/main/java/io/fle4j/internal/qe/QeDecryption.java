@@ -1,5 +1,6 @@
 package io.fle4j.internal.qe;
 
+import io.fle4j.internal.crypto.UuidBytes;
 import io.fle4j.CiphertextException;
 import io.fle4j.CiphertextException.Reason;
 import io.fle4j.internal.crypto.BsonValueBytes;
@@ -73,7 +74,7 @@ public final class QeDecryption {
   private static BsonValue unindexed(byte[] data, KeyLookup keys, boolean v2) {
     String form = v2 ? "FLE2UnindexedEncryptedValueV2" : "FLE2UnindexedEncryptedValue";
     requireLength(form, data.length, HEADER + 1);
-    UUID keyId = QePayloads.uuidAt(data, 1);
+    UUID keyId = UuidBytes.get(data, 1);
     byte[] body = open(form, keys.byId(keyId), keyId, v2, data, 0, HEADER, data, HEADER,
         data.length - HEADER);
     return value(form, data[17], body);
@@ -113,7 +114,7 @@ public final class QeDecryption {
           + " id and a ciphertext, got " + describe(v));
     }
     byte[] encrypted = v.asBinary().getData();
-    UUID keyId = QePayloads.uuidAt(encrypted, 0);
+    UUID keyId = UuidBytes.get(encrypted, 0);
     byte[] body = open(form, keys.byId(keyId), keyId, v2, encrypted, 0, 16, encrypted, 16,
         encrypted.length - 16);
     return value(form, (byte) t.asInt32().getValue(), body);
@@ -165,11 +166,11 @@ public final class QeDecryption {
           + " metadata block(s) leaves " + Math.max(envelopeLength, 0) + " bytes for the"
           + " encrypted value; it needs at least " + minimum);
     }
-    UUID serverKeyId = QePayloads.uuidAt(data, 1);
+    UUID serverKeyId = UuidBytes.get(data, 1);
     byte[] inner = openEnvelope(keys.byId(serverKeyId), data, envelopeOffset,
         (int) envelopeLength);
     try {
-      UUID clientKeyId = QePayloads.uuidAt(inner, 0);
+      UUID clientKeyId = UuidBytes.get(inner, 0);
       byte[] body = open(name, keys.byId(clientKeyId), clientKeyId, true, inner, 0, 16, inner, 16,
           inner.length - 16);
       return value(name, data[17], body);
@@ -186,7 +187,7 @@ public final class QeDecryption {
   private static BsonValue indexedV1(byte[] data, KeyLookup keys, byte form) {
     String name = form == 7 ? "FLE2IndexedEqualityEncryptedValue" : "FLE2IndexedRangeEncryptedValue";
     requireLength(name, data.length, HEADER + Fle2Ciphers.IV_LENGTH + 24 + 1);
-    UUID serverKeyId = QePayloads.uuidAt(data, 1);
+    UUID serverKeyId = UuidBytes.get(data, 1);
     byte[] inner = openEnvelope(keys.byId(serverKeyId), data, HEADER, data.length - HEADER);
     try {
       long length = ByteBuffer.wrap(inner, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
@@ -194,7 +195,7 @@ public final class QeDecryption {
         throw malformed(Reason.MALFORMED_CONTENT, name + " declares an inner length of "
             + Long.toUnsignedString(length) + " in " + (inner.length - 8) + " bytes");
       }
-      UUID clientKeyId = QePayloads.uuidAt(inner, 8);
+      UUID clientKeyId = UuidBytes.get(inner, 8);
       byte[] body = open(name, keys.byId(clientKeyId), clientKeyId, false, inner, 8, 16, inner, 24,
           (int) length - 16);
       return value(name, data[17], body);
@@ -249,8 +250,13 @@ public final class QeDecryption {
     }
   }
 
-  /** The document after the blob subtype, which must fill the rest of the binary exactly. */
-  private static BsonDocument bsonBody(String form, byte[] data) {
+  /**
+   * The document after the blob subtype of a BSON-bodied form, which must fill the rest of the
+   * binary exactly.
+   *
+   * @param form the form's name, for the error message
+   */
+  static BsonDocument bsonBody(String form, byte[] data) {
     if (data.length < 6) {
       throw malformed(Reason.TOO_SHORT, form + " of " + data.length + " bytes holds no document");
     }

@@ -6,7 +6,6 @@ import io.fle4j.UnencryptableValueException;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
-import java.util.function.Function;
 import org.bson.BsonBinary;
 import org.bson.BsonBinarySubType;
 import org.bson.BsonDocument;
@@ -53,7 +52,7 @@ public final class QeExplicit {
    * @param keys finds the data key of {@code options.getKeyId()}
    */
   public BsonBinary encrypt(BsonValue value, EncryptOptions options,
-      Function<UUID, QeKey> keys) {
+      QeDecryption.KeyLookup keys) {
     QeOptions opts = QeOptions.of(options);
     UUID keyId = keyId(options);
     if (opts.queryType() == QeOptions.QueryType.RANGE) {
@@ -61,7 +60,7 @@ public final class QeExplicit {
           "Encrypt may not be used for range queries. Use EncryptExpression.", null);
     }
     checkEncryptable(value, options.getAlgorithm());
-    QeKey key = keys.apply(keyId);
+    QeKey key = keys.byId(keyId);
     return switch (opts.indexType()) {
       case NONE -> QePayloads.unindexed(value, keyId, key, random);
       case EQUALITY -> opts.queryType() == null
@@ -78,7 +77,7 @@ public final class QeExplicit {
    * of the whole interval and the second a stub that shares its payload id (qe-formats.md §5.2).
    */
   public BsonDocument encryptExpression(BsonDocument expression, EncryptOptions options,
-      Function<UUID, QeKey> keys) {
+      QeDecryption.KeyLookup keys) {
     QeOptions opts = QeOptions.of(options);
     UUID keyId = keyId(options);
     if (opts.queryType() != QeOptions.QueryType.RANGE) {
@@ -94,12 +93,11 @@ public final class QeExplicit {
         query.lower() == null || query.lowerIncluded(),
         query.upper() != null ? query.upper() : new BsonDouble(Double.POSITIVE_INFINITY),
         query.upper() == null || query.upperIncluded());
-    MinCover.Cover cover = MinCover.forFind(interval, index.min(), index.max(), index.precision(),
-        index.sparsity(), index.trimFactor());
+    MinCover.Cover cover = index.cover(interval);
     int payloadId = payloadIds.getAsInt();
-    QeKey key = keys.apply(keyId);
-    BsonBinary first = QePayloads.findRange(cover.edges(), key, opts.contentionFactor(),
-        payloadId, query.firstOperator(), query.secondOperator(), index, cover.usedTrimFactor());
+    QeKey key = keys.byId(keyId);
+    BsonBinary first = QePayloads.findRange(cover, key, opts.contentionFactor(), payloadId,
+        query.firstOperator(), query.secondOperator(), index);
     BsonBinary second = query.secondOperator() == 0 ? null : QePayloads.findRangeStub(payloadId,
         query.firstOperator(), query.secondOperator());
     return query.rebuild(first, second);
@@ -109,14 +107,8 @@ public final class QeExplicit {
   BsonBinary rangeInsert(BsonValue value, QeOptions opts, UUID indexKeyId, QeKey indexKey,
       UUID userKeyId, QeKey userKey) {
     RangeIndex index = RangeIndex.of(opts.rangeOptions()).forType(value.getBsonType());
-    RangeEncoding.Encoded encoded = RangeEncoding.encodeIndexed(value, index.min(), index.max(),
-        index.precision());
-    RangeEdges.Edges edges = RangeEdges.edges(encoded, index.sparsity(), index.trimFactor());
-    QePayloads.RangeInsert range = new QePayloads.RangeInsert(edges.edges(),
-        edges.edges().indexOf(edges.leaf()), index.sparsity(), index.precision(),
-        edges.usedTrimFactor(), index.min(), index.max());
     return QePayloads.insert(value, indexKeyId, indexKey, userKeyId, userKey,
-        opts.contentionFactor(), range, random);
+        opts.contentionFactor(), index.insertOf(value), random);
   }
 
   /** The values no Queryable Encryption algorithm takes (libmongocrypt's texts). */

@@ -1,6 +1,7 @@
 package io.fle4j.internal.qe;
 
 import io.fle4j.internal.crypto.PooledKey;
+import io.fle4j.internal.crypto.SavedStateHmac;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
@@ -94,9 +95,9 @@ public final class QeKey extends PooledKey<QeKey.Material, QeKey.Worker> {
 
     private Material material;
     final TokenHmac tokens = new TokenHmac();
-    private TokenHmac.Keyed edcHmac;
-    private TokenHmac.Keyed escHmac;
-    private TokenHmac.Keyed serverHmac;
+    private SavedStateHmac edcHmac;
+    private SavedStateHmac escHmac;
+    private SavedStateHmac serverHmac;
     final byte[] mac = new byte[32];
     private Mac valueMac;
     private Cipher cbcEncryptor;
@@ -131,25 +132,25 @@ public final class QeKey extends PooledKey<QeKey.Material, QeKey.Worker> {
     }
 
     /** HMAC-SHA-256 keyed with the EDC token, from saved states. */
-    TokenHmac.Keyed edcHmac() {
+    SavedStateHmac edcHmac() {
       if (edcHmac == null) {
-        edcHmac = new TokenHmac.Keyed(material.edc());
+        edcHmac = SavedStateHmac.sha256(material.edc());
       }
       return edcHmac;
     }
 
     /** HMAC-SHA-256 keyed with the ESC token, from saved states. */
-    TokenHmac.Keyed escHmac() {
+    SavedStateHmac escHmac() {
       if (escHmac == null) {
-        escHmac = new TokenHmac.Keyed(material.esc());
+        escHmac = SavedStateHmac.sha256(material.esc());
       }
       return escHmac;
     }
 
     /** HMAC-SHA-256 keyed with ServerTokenDerivationLevel1, from saved states. */
-    TokenHmac.Keyed serverHmac() {
+    SavedStateHmac serverHmac() {
       if (serverHmac == null) {
-        serverHmac = new TokenHmac.Keyed(material.serverTokenDerivation());
+        serverHmac = SavedStateHmac.sha256(material.serverTokenDerivation());
       }
       return serverHmac;
     }
@@ -230,7 +231,7 @@ public final class QeKey extends PooledKey<QeKey.Material, QeKey.Worker> {
     }
 
     void wipe() {
-      for (TokenHmac.Keyed keyed : new TokenHmac.Keyed[] {edcHmac, escHmac, serverHmac}) {
+      for (SavedStateHmac keyed : new SavedStateHmac[] {edcHmac, escHmac, serverHmac}) {
         if (keyed != null) {
           keyed.wipe();
         }

@@ -1,16 +1,12 @@
 package io.fle4j.internal.qe;
 
+import io.fle4j.internal.crypto.UuidBytes;
 import io.fle4j.CiphertextException;
 import io.fle4j.CiphertextException.Reason;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.UUID;
 import org.bson.BsonBinary;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
-import org.bson.RawBsonDocument;
-import org.bson.codecs.BsonDocumentCodec;
 
 /**
  * Turns a FLE2EncryptionPlaceholder (blob subtype 3, qe-formats.md §4.5), the marking that query
@@ -56,17 +52,12 @@ public final class QeMarkings {
             null, random);
       case INSERT * 10 + RANGE: {
         BsonDocument spec = document(v, "v");
-        BsonValue value = require(spec, "v");
         RangeIndex index = new RangeIndex(require(spec, "min"), require(spec, "max"),
             spec.containsKey("precision") ? int32(spec, "precision") : null, sparsity(p),
             spec.containsKey("trimFactor") ? int32(spec, "trimFactor") : null);
-        RangeEncoding.Encoded encoded = RangeEncoding.encodeIndexed(value, index.min(),
-            index.max(), index.precision());
-        RangeEdges.Edges edges = RangeEdges.edges(encoded, index.sparsity(), index.trimFactor());
+        BsonValue value = require(spec, "v");
         return QePayloads.insert(value, indexKeyId, indexKey, userKeyId, keys.byId(userKeyId), cm,
-            new QePayloads.RangeInsert(edges.edges(), edges.edges().indexOf(edges.leaf()),
-                index.sparsity(), index.precision(), edges.usedTrimFactor(), index.min(),
-                index.max()), random);
+            index.insertOf(value), random);
       }
       case FIND * 10 + EQUALITY:
         return QePayloads.findEquality(v, indexKey, cm);
@@ -89,28 +80,17 @@ public final class QeMarkings {
     RangeIndex index = new RangeIndex(require(edges, "indexMin"), require(edges, "indexMax"),
         edges.containsKey("precision") ? int32(edges, "precision") : null, sparsity,
         edges.containsKey("trimFactor") ? int32(edges, "trimFactor") : null);
-    MinCover.Cover cover = MinCover.forFind(new MinCover.Interval(require(edges, "lowerBound"),
-        bool(edges, "lbIncluded"), require(edges, "upperBound"), bool(edges, "ubIncluded")),
-        index.min(), index.max(), index.precision(), index.sparsity(), index.trimFactor());
-    return QePayloads.findRange(cover.edges(), indexKey, cm, payloadId, first, second, index,
-        cover.usedTrimFactor());
+    return QePayloads.findRange(index.cover(new MinCover.Interval(require(edges, "lowerBound"),
+        bool(edges, "lbIncluded"), require(edges, "upperBound"), bool(edges, "ubIncluded"))),
+        indexKey, cm, payloadId, first, second, index);
   }
 
   private static BsonDocument parse(BsonBinary placeholder) {
     byte[] data = placeholder.getData();
-    if (placeholder.getType() != 6 || data.length < 6 || data[0] != 3) {
+    if (placeholder.getType() != 6 || data.length == 0 || data[0] != 3) {
       throw malformed("expected a BSON binary of subtype 6 whose first byte is 3");
     }
-    int declared = ByteBuffer.wrap(data, 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    if (declared != data.length - 1) {
-      throw malformed("its document declares " + declared + " bytes in " + (data.length - 1));
-    }
-    try {
-      return new RawBsonDocument(Arrays.copyOfRange(data, 1, data.length))
-          .decode(new BsonDocumentCodec());
-    } catch (org.bson.BSONException | IllegalArgumentException | IndexOutOfBoundsException e) {
-      throw malformed("its document is not valid BSON: " + e.getMessage());
-    }
+    return QeDecryption.bsonBody("FLE2EncryptionPlaceholder", data);
   }
 
   private static long sparsity(BsonDocument p) {
@@ -166,7 +146,7 @@ public final class QeMarkings {
         || value.asBinary().getData().length != 16) {
       throw malformed("'" + field + "' must be a UUID (binary subtype 4, 16 bytes)");
     }
-    return QePayloads.uuidAt(value.asBinary().getData(), 0);
+    return UuidBytes.get(value.asBinary().getData(), 0);
   }
 
   private static CiphertextException malformed(String message) {

@@ -1,8 +1,7 @@
 package io.fle4j.internal.qe;
 
 import io.fle4j.internal.crypto.BsonValueBytes;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import io.fle4j.internal.crypto.UuidBytes;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +40,7 @@ final class QePayloads {
     try {
       byte[] blob = new byte[18 + Fle2Ciphers.v2AeadLength(body.length)];
       blob[0] = UNINDEXED_V2;
-      putUuid(blob, 1, userKeyId);
+      UuidBytes.put(blob, 1, userKeyId);
       blob[17] = (byte) value.getBsonType().getValue();
       random.fill(blob, 18, Fle2Ciphers.IV_LENGTH);
       Fle2Ciphers.sealV2(user, blob, 0, 18, body, 0, body.length, blob, 18);
@@ -71,7 +70,7 @@ final class QePayloads {
           .binary("d", d)
           .binary("s", s)
           .binary("p", p)
-          .binary("u", BsonBinarySubType.UUID_STANDARD.getValue(), uuidBytes(indexKeyId))
+          .binary("u", BsonBinarySubType.UUID_STANDARD.getValue(), UuidBytes.of(indexKeyId))
           .int32("t", value.getBsonType().getValue())
           .binary("v", v)
           .binary("e", index.serverDataEncryptionToken())
@@ -110,15 +109,16 @@ final class QePayloads {
    * the server checks: {@code {payload: {g: [{d, s, l}...], cm}, payloadId, firstOperator,
    * secondOperator?, sp, pn?, tf, mn, mx}}.
    */
-  static BsonBinary findRange(List<String> cover, QeKey indexKey, long maxContention,
-      int payloadId, int firstOperator, int secondOperator, RangeIndex index, int trimFactor) {
+  static BsonBinary findRange(MinCover.Cover cover, QeKey indexKey, long maxContention,
+      int payloadId, int firstOperator, int secondOperator, RangeIndex index) {
+    List<String> edges = cover.edges();
     QeKey.Worker worker = indexKey.borrow();
     try {
       PayloadWriter payload = new PayloadWriter(FIND_RANGE_V2)
           .startDocument("payload")
           .startArray("g");
-      for (int i = 0; i < cover.size(); i++) {
-        byte[] bytes = cover.get(i).getBytes(StandardCharsets.US_ASCII);
+      for (int i = 0; i < edges.size(); i++) {
+        byte[] bytes = edges.get(i).getBytes(StandardCharsets.US_ASCII);
         QeTokens.FromData tokens = QeTokens.fromData(worker, bytes, 0, bytes.length);
         payload.startDocument(Integer.toString(i))
             .binary("d", tokens.edc())
@@ -132,7 +132,7 @@ final class QePayloads {
       if (index.precision() != null) {
         payload.int32("pn", index.precision());
       }
-      return payload.int32("tf", trimFactor)
+      return payload.int32("tf", cover.usedTrimFactor())
           .value("mn", index.min())
           .value("mx", index.max())
           .toBinary();
@@ -201,7 +201,7 @@ final class QePayloads {
   private static byte[] userEncryptedValue(byte[] body, UUID userKeyId, QeKey userKey,
       QeRandom random) {
     byte[] v = new byte[16 + Fle2Ciphers.v2AeadLength(body.length)];
-    putUuid(v, 0, userKeyId);
+    UuidBytes.put(v, 0, userKeyId);
     random.fill(v, 16, Fle2Ciphers.IV_LENGTH);
     QeKey.Worker user = userKey.borrow();
     try {
@@ -210,21 +210,5 @@ final class QePayloads {
       userKey.release(user);
     }
     return v;
-  }
-
-  static byte[] uuidBytes(UUID id) {
-    byte[] bytes = new byte[16];
-    putUuid(bytes, 0, id);
-    return bytes;
-  }
-
-  static void putUuid(byte[] target, int offset, UUID id) {
-    ByteBuffer.wrap(target, offset, 16).order(ByteOrder.BIG_ENDIAN)
-        .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
-  }
-
-  static UUID uuidAt(byte[] source, int offset) {
-    ByteBuffer buffer = ByteBuffer.wrap(source, offset, 16).order(ByteOrder.BIG_ENDIAN);
-    return new UUID(buffer.getLong(), buffer.getLong());
   }
 }

@@ -12,10 +12,6 @@ final class QeTokens {
   static final long EDC = 1;
   static final long ESC = 2;
   static final long ECOC = 4;
-  /** ServerDerivedFromData → ServerCountAndContentionFactorEncryption. */
-  static final long SERVER_COUNT_AND_CONTENTION = 1;
-  /** ServerDerivedFromData → ServerZerosEncryption. */
-  static final long SERVER_ZEROS = 2;
 
   private QeTokens() {}
 

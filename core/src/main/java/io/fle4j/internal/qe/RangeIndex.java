@@ -97,6 +97,22 @@ record RangeIndex(BsonValue min, BsonValue max, Integer precision, long sparsity
     return new RangeIndex(resolvedMin, resolvedMax, precision, sparsity, trimFactor);
   }
 
+  /**
+   * What a range insert of {@code value} adds to its payload: the value's edges under this index
+   * and the index parameters actually used.
+   */
+  QePayloads.RangeInsert insertOf(BsonValue value) {
+    RangeEncoding.Encoded encoded = RangeEncoding.encodeIndexed(value, min, max, precision);
+    RangeEdges.Edges edges = RangeEdges.edges(encoded, sparsity, trimFactor);
+    return new QePayloads.RangeInsert(edges.edges(), edges.edges().indexOf(edges.leaf()),
+        sparsity, precision, edges.usedTrimFactor(), min, max);
+  }
+
+  /** The min-cover of a queried interval under this index. */
+  MinCover.Cover cover(MinCover.Interval query) {
+    return MinCover.forFind(query, min, max, precision, sparsity, trimFactor);
+  }
+
   /** Bits of the domain: the encoding of its smallest element tells the domain's size. */
   private int domainBits(BsonType type) {
     boolean bounded = min != null

@@ -9,8 +9,9 @@ import java.util.Arrays;
  * HMAC-SHA-256 with a 32-byte key that changes from call to call, the shape of every Queryable
  * Encryption token derivation (qe-formats.md §2): {@code H(k, m) = SHA-256((k ⊕ opad) ‖
  * SHA-256((k ⊕ ipad) ‖ m))}. The JDK's {@code Mac} needs a new key object and an {@code init} per
- * key; here one digest and two pad buffers are reused, so a derivation allocates nothing. Not
- * thread-safe: one user at a time.
+ * key; here one digest and two pad buffers are reused, so a derivation allocates nothing. (Keys
+ * that stay the same over many derivations use {@code SavedStateHmac} instead.) Not thread-safe:
+ * one user at a time.
  */
 final class TokenHmac {
   static final int LENGTH = 32;
@@ -66,55 +67,6 @@ final class TokenHmac {
     byte[] out = new byte[LENGTH];
     mac(key, 0, message, 0, message.length, out, 0);
     return out;
-  }
-
-  /**
-   * HMAC-SHA-256 under one fixed key, starting from SHA-256 states that have already absorbed
-   * the padded key: half the compressions of a keyed-from-scratch HMAC for the short messages
-   * tokens are derived from (value bodies, edge strings). For the key-level tokens whose
-   * derivations run once per value or edge. Not thread-safe: one user at a time.
-   */
-  static final class Keyed {
-    private final MessageDigest innerStart;
-    private final MessageDigest outerStart;
-    private final byte[] innerHash = new byte[LENGTH];
-
-    Keyed(byte[] key) {
-      byte[] pad = new byte[BLOCK];
-      innerStart = sha256();
-      outerStart = sha256();
-      for (int i = 0; i < BLOCK; i++) {
-        pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ 0x36);
-      }
-      innerStart.update(pad);
-      for (int i = 0; i < BLOCK; i++) {
-        pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ 0x5c);
-      }
-      outerStart.update(pad);
-      Arrays.fill(pad, (byte) 0);
-    }
-
-    /** Writes {@code H(key, message[offset, +length))} to {@code out[outOffset, +32)}. */
-    void mac(byte[] message, int offset, int length, byte[] out, int outOffset) {
-      try {
-        MessageDigest inner = (MessageDigest) innerStart.clone();
-        inner.update(message, offset, length);
-        inner.digest(innerHash, 0, LENGTH);
-        MessageDigest outer = (MessageDigest) outerStart.clone();
-        outer.update(innerHash);
-        outer.digest(out, outOffset, LENGTH);
-      } catch (CloneNotSupportedException | DigestException e) {
-        throw new IllegalStateException("SHA-256 failed", e);
-      } finally {
-        Arrays.fill(innerHash, (byte) 0);
-      }
-    }
-
-    /** Forgets the key: the saved states go back to SHA-256's initial state. */
-    void wipe() {
-      innerStart.reset();
-      outerStart.reset();
-    }
   }
 
   private static MessageDigest sha256() {

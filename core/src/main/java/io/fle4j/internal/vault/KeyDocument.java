@@ -2,7 +2,7 @@ package io.fle4j.internal.vault;
 
 import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsProviderName;
-import java.nio.ByteBuffer;
+import io.fle4j.internal.crypto.UuidBytes;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashSet;
@@ -132,8 +132,7 @@ public final class KeyDocument {
 
   /** A UUID as a BSON binary of subtype 4 (the standard representation). */
   public static BsonBinary uuidBinary(UUID id) {
-    return new BsonBinary(BsonBinarySubType.UUID_STANDARD, ByteBuffer.allocate(16)
-        .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array());
+    return new BsonBinary(BsonBinarySubType.UUID_STANDARD, UuidBytes.of(id));
   }
 
   /**
@@ -148,8 +147,7 @@ public final class KeyDocument {
       throw new ConfigurationException(
           field, "must be a UUID (BSON binary of subtype 4, 16 bytes), got " + describe(value));
     }
-    ByteBuffer bytes = ByteBuffer.wrap(value.asBinary().getData());
-    return new UUID(bytes.getLong(), bytes.getLong());
+    return UuidBytes.get(value.asBinary().getData(), 0);
   }
 
   private static BsonValue require(BsonDocument doc, String field, String where) {
