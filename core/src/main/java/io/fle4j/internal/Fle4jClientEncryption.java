@@ -382,6 +382,11 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     }
   }
 
+  /** Key checks over this client's key vault and providers (see KeyVaultVerifier). */
+  public KeyVaultCheck keyVaultCheck() {
+    return new KeyVaultCheck(keyVault, kms);
+  }
+
   @Override
   public void close() {
     try {

@@ -22,12 +22,17 @@ final class KmsCalls {
   private KmsCalls() {}
 
   static <T, R> List<R> inParallel(List<T> inputs, Function<T, R> call) {
-    if (inputs.size() <= 1) {
+    return inParallel(inputs, call, MAX_IN_FLIGHT);
+  }
+
+  /** As {@link #inParallel(List, Function)}, with at most {@code maxInFlight} calls at once. */
+  static <T, R> List<R> inParallel(List<T> inputs, Function<T, R> call, int maxInFlight) {
+    if (inputs.size() <= 1 || maxInFlight <= 1) {
       return inputs.stream().map(call).toList();
     }
     int pool = POOLS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor = Executors.newFixedThreadPool(Math.min(MAX_IN_FLIGHT, inputs.size()), r -> {
+    ExecutorService executor = Executors.newFixedThreadPool(Math.min(maxInFlight, inputs.size()), r -> {
       Thread thread = new Thread(r, "fle4j-kms-" + pool + "-" + threads.incrementAndGet());
       thread.setDaemon(true);
       return thread;

@@ -89,8 +89,10 @@ public class Fle4jAutoConfiguration {
     @ConditionalOnMissingBean(name = "fle4jHealthIndicator")
     org.springframework.boot.health.contributor.HealthIndicator fle4jHealthIndicator(
         ClientEncryption clientEncryption, KmsCallLog kmsCalls, Fle4jProperties properties) {
+      Fle4jProperties.Health health = properties.getHealth();
       return new Fle4jHealthIndicator(clientEncryption, kmsCalls,
-          properties.getKeyVaultNamespace(), properties.getKmsProviders().keySet());
+          properties.getKeyVaultNamespace(), properties.getKmsProviders().keySet(),
+          health.isProbeKms() ? health.getProbeInterval() : null, java.time.Clock.systemUTC());
     }
   }
 

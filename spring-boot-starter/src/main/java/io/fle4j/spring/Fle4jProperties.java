@@ -48,6 +48,40 @@ public class Fle4jProperties {
 
   private final AutoEncryption autoEncryption = new AutoEncryption();
 
+  private final Health health = new Health();
+
+  /** The {@code fle4j} health indicator (with Spring Boot Actuator). */
+  public static class Health {
+    /**
+     * Whether health checks prove each KMS provider by unwrapping its newest data key (one KMS
+     * request per provider per interval). Off: only the application's last call is shown.
+     */
+    private boolean probeKms = true;
+
+    /** How long a probe's result is reused before the next health check probes again. */
+    private Duration probeInterval = Duration.ofMinutes(5);
+
+    public boolean isProbeKms() {
+      return probeKms;
+    }
+
+    public void setProbeKms(boolean probeKms) {
+      this.probeKms = probeKms;
+    }
+
+    public Duration getProbeInterval() {
+      return probeInterval;
+    }
+
+    public void setProbeInterval(Duration probeInterval) {
+      if (probeInterval == null || probeInterval.isNegative()) {
+        throw new IllegalArgumentException(
+            "fle4j.health.probe-interval must be 0 or positive, got " + probeInterval);
+      }
+      this.probeInterval = probeInterval;
+    }
+  }
+
   /** Automatic encryption of the application's MongoClient. */
   public static class AutoEncryption {
     /** Makes Boot's MongoClient encrypt and decrypt automatically (CSFLE schemas). */
@@ -145,6 +179,10 @@ public class Fle4jProperties {
 
   public AutoEncryption getAutoEncryption() {
     return autoEncryption;
+  }
+
+  public Health getHealth() {
+    return health;
   }
 
   @Override

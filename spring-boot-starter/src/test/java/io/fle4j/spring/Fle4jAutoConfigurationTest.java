@@ -140,30 +140,83 @@ class Fle4jAutoConfigurationTest {
     });
   }
 
+  private static org.springframework.boot.health.contributor.HealthIndicator health(
+      org.springframework.context.ApplicationContext context) {
+    return context.getBean(
+        "fle4jHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> provider(
+      org.springframework.boot.health.contributor.Health health, String name) {
+    return ((Map<String, Map<String, Object>>) health.getDetails().get("kmsProviders")).get(name);
+  }
+
   @Test
-  void healthIndicator_reportsTheKeyVaultAndEachProvidersLastCall() {
+  void healthIndicator_probesEachProviderByUnwrappingItsNewestKey() {
     runner.run(context -> {
-      org.springframework.boot.health.contributor.HealthIndicator health = context.getBean(
-          "fle4jHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class);
-      org.springframework.boot.health.contributor.Health before = health.health();
+      org.springframework.boot.health.contributor.Health first = health(context).health();
+      assertThat(first.getStatus().getCode()).isEqualTo("UP");
+      assertThat(first.getDetails()).containsEntry("keyVault", db + ".keys");
+      Map<String, Object> local = provider(first, "local");
+      assertThat(local).containsEntry("probe", "reachable")
+          .containsEntry("probeKeyId", keyId.asUuid().toString())
+          .doesNotContainKey("probeError");
+      // The probe was a real unwrap, so it is also the provider's last call.
+      assertThat(local.get("lastCall")).asInstanceOf(
+          org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("outcome", "success");
+      // Within the interval (5 minutes by default) the probe is not repeated.
+      assertThat(provider(health(context).health(), "local").get("probedAt"))
+          .isEqualTo(local.get("probedAt"));
+      assertThat(first.toString()).doesNotContain(Base64.getEncoder().encodeToString(masterKey));
+    });
+  }
+
+  @Test
+  void healthIndicator_isDown_whenAProviderCannotUnwrap() {
+    byte[] otherKey = new byte[96];
+    new java.security.SecureRandom().nextBytes(otherKey);
+    runner.withPropertyValues(
+            "fle4j.kms-providers.local.key=" + Base64.getEncoder().encodeToString(otherKey))
+        .run(context -> {
+          org.springframework.boot.health.contributor.Health health = health(context).health();
+          assertThat(health.getStatus().getCode()).isEqualTo("DOWN");
+          assertThat(provider(health, "local")).containsEntry("probe", "unreachable")
+              .containsKey("probeError");
+          assertThat(health.toString())
+              .doesNotContain(Base64.getEncoder().encodeToString(otherKey))
+              .doesNotContain(Base64.getEncoder().encodeToString(masterKey));
+        });
+  }
+
+  @Test
+  void healthIndicator_withoutProbes_showsTheLastCallOnly() {
+    runner.withPropertyValues("fle4j.health.probe-kms=false").run(context -> {
+      org.springframework.boot.health.contributor.Health before = health(context).health();
       assertThat(before.getStatus().getCode()).isEqualTo("UP");
-      assertThat(before.getDetails()).containsEntry("keyVault", db + ".keys")
-          .containsEntry("kmsProviders", Map.of("local", "no call yet"));
+      assertThat(provider(before, "local")).containsExactly(Map.entry("lastCall", "no call yet"));
       context.getBean(ClientEncryption.class).encrypt(new BsonString("x"),
           new EncryptOptions(DET).keyId(keyId));
-      @SuppressWarnings("unchecked")
-      Map<String, Map<String, String>> kms =
-          (Map<String, Map<String, String>>) health.health().getDetails().get("kmsProviders");
-      assertThat(kms.get("local")).containsEntry("outcome", "success")
-          .containsEntry("operation", "decrypt");
-      assertThat(health.health().toString()).doesNotContain(
-          Base64.getEncoder().encodeToString(masterKey));
+      assertThat(provider(health(context).health(), "local").get("lastCall")).asInstanceOf(
+              org.assertj.core.api.InstanceOfAssertFactories.MAP)
+          .containsEntry("outcome", "success").containsEntry("operation", "decrypt");
     });
-    // A key vault that cannot be read: DOWN.
+  }
+
+  @Test
+  void healthIndicator_isDown_whenTheKeyVaultCannotBeRead() {
     runner.withPropertyValues("fle4j.key-vault-uri=mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300")
-        .run(context -> assertThat(context.getBean("fle4jHealthIndicator",
-            org.springframework.boot.health.contributor.HealthIndicator.class).health()
-            .getStatus().getCode()).isEqualTo("DOWN"));
+        .run(context -> assertThat(health(context).health().getStatus().getCode())
+            .isEqualTo("DOWN"));
+  }
+
+  @Test
+  void aNegativeProbeInterval_failsStartup_namingTheProperty() {
+    runner.withPropertyValues("fle4j.health.probe-interval=-1s").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("0 or positive");
+      assertThat(messages(context.getStartupFailure())).contains("fle4j.health.probe-interval");
+    });
   }
 
   @Test
@@ -186,5 +239,13 @@ class Fle4jAutoConfigurationTest {
     assertThat(Fle4jAutoConfiguration.camelCase("key")).isEqualTo("key");
     assertThat(Fle4jAutoConfiguration.property("kmsProviders.aws:prod.secretAccessKey"))
         .isEqualTo("fle4j.kms-providers.[aws:prod].secret-access-key");
+  }
+
+  private static String messages(Throwable failure) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      out.append(t.getMessage()).append('\n');
+    }
+    return out.toString();
   }
 }

@@ -64,6 +64,17 @@ class KmipTlsPropertiesTest {
           BsonBinary ciphertext = encryption.encrypt(new BsonString("over mutual TLS"),
               new EncryptOptions(DET).keyId(keyId));
           assertThat(encryption.decrypt(ciphertext)).isEqualTo(new BsonString("over mutual TLS"));
+          // The health probe reaches the KMIP server over the same bundle and unwraps the key.
+          org.springframework.boot.health.contributor.Health health = context.getBean(
+              "fle4jHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class)
+              .health();
+          assertThat(health.getStatus().getCode()).isEqualTo("UP");
+          assertThat(health.getDetails().get("kmsProviders")).asInstanceOf(
+                  org.assertj.core.api.InstanceOfAssertFactories.MAP)
+              .extractingByKey("kmip").asInstanceOf(
+                  org.assertj.core.api.InstanceOfAssertFactories.MAP)
+              .containsEntry("probe", "reachable")
+              .containsEntry("probeKeyId", keyId.asUuid().toString());
         });
   }
 
