@@ -76,10 +76,9 @@ public final class ClientEncryptions {
           "ClientEncryptionSettings.keyVaultMongoClientSettings",
           "is required unless Fle4jSettings.keyVaultClient is given");
     }
-    KeyVault keyVault = new KeyVault(client, namespace);
+    KeyVault keyVault = new KeyVault(client, namespace, extras.readOnly());
     return new Fle4jClientEncryption(keyVault, kms,
-        new DataKeys(keyVault, kms, expiration, events), ownedClient,
-        extras.rewrapOnlyUnchangedKeys(), events);
+        new DataKeys(keyVault, kms, expiration, events), ownedClient, extras, events);
   }
 
   /** Where provider factories are looked up. */

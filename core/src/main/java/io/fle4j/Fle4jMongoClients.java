@@ -95,7 +95,7 @@ public final class Fle4jMongoClients {
       }
       MongoClient vaultClient = extras.keyVaultClient()
           .orElse(keyVaultClient != null ? keyVaultClient : client);
-      KeyVault keyVault = new KeyVault(vaultClient, keyVaultNamespace);
+      KeyVault keyVault = new KeyVault(vaultClient, keyVaultNamespace, extras.readOnly());
       MongoClient ownedKeyVaultClient = keyVaultClient;
       AutoCloseable resources = () -> {
         try {

@@ -3,9 +3,13 @@ package io.fle4j;
 import com.mongodb.client.MongoClient;
 import io.fle4j.kms.KmsProvider;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.bson.BsonDocument;
 
 /**
  * What fle4j takes beyond the driver's {@code ClientEncryptionSettings}: KMS providers given as
@@ -23,6 +27,8 @@ public final class Fle4jSettings {
   private final int decryptionThreads;
   private final boolean rewrapOnlyUnchangedKeys;
   private final EncryptionEventListener eventListener;
+  private final boolean readOnly;
+  private final Map<String, BsonDocument> defaultMasterKeys;
 
   private Fle4jSettings(Builder builder) {
     this.kmsProviders = List.copyOf(builder.kmsProviders);
@@ -31,6 +37,10 @@ public final class Fle4jSettings {
         : Math.min(DEFAULT_DECRYPTION_THREADS_CAP, Runtime.getRuntime().availableProcessors() - 1);
     this.rewrapOnlyUnchangedKeys = builder.rewrapOnlyUnchangedKeys;
     this.eventListener = builder.eventListener;
+    this.readOnly = builder.readOnly;
+    Map<String, BsonDocument> masterKeys = new LinkedHashMap<>();
+    builder.defaultMasterKeys.forEach((name, key) -> masterKeys.put(name, key.clone()));
+    this.defaultMasterKeys = Collections.unmodifiableMap(masterKeys);
   }
 
   /** No extras: everything comes from the driver's settings. */
@@ -50,6 +60,8 @@ public final class Fle4jSettings {
     builder.decryptionThreads = existing.decryptionThreads;
     builder.rewrapOnlyUnchangedKeys = existing.rewrapOnlyUnchangedKeys;
     builder.eventListener = existing.eventListener;
+    builder.readOnly = existing.readOnly;
+    builder.defaultMasterKeys.putAll(existing.defaultMasterKeys);
     return builder;
   }
 
@@ -88,6 +100,27 @@ public final class Fle4jSettings {
     return Optional.ofNullable(eventListener);
   }
 
+  /** Whether every key-vault write is refused (see {@link Builder#readOnly}). Off by default. */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /**
+   * The master key used for a provider when a call names the provider but no master key (see
+   * {@link Builder#defaultMasterKey}), by provider name. Copies; changing them changes nothing.
+   */
+  public Map<String, BsonDocument> defaultMasterKeys() {
+    Map<String, BsonDocument> copy = new LinkedHashMap<>();
+    defaultMasterKeys.forEach((name, key) -> copy.put(name, key.clone()));
+    return copy;
+  }
+
+  /** The default master key of {@code provider}, if one is set; a copy. */
+  public Optional<BsonDocument> defaultMasterKey(String provider) {
+    BsonDocument key = defaultMasterKeys.get(provider);
+    return key == null ? Optional.empty() : Optional.of(key.clone());
+  }
+
   @Override
   public String toString() {
     return "Fle4jSettings{kmsProviders="
@@ -96,6 +129,8 @@ public final class Fle4jSettings {
         + ", decryptionThreads=" + decryptionThreads
         + ", rewrapOnlyUnchangedKeys=" + rewrapOnlyUnchangedKeys
         + ", eventListener=" + (eventListener == null ? "none" : eventListener.getClass().getName())
+        + ", readOnly=" + readOnly
+        + ", defaultMasterKeys=" + defaultMasterKeys.keySet()
         + "}";
   }
 
@@ -106,8 +141,38 @@ public final class Fle4jSettings {
     private int decryptionThreads = -1;
     private boolean rewrapOnlyUnchangedKeys;
     private EncryptionEventListener eventListener;
+    private boolean readOnly;
+    private final Map<String, BsonDocument> defaultMasterKeys = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Read-only mode: every key-vault write ({@code createDataKey}, {@code deleteKey}, {@code
+     * addKeyAltName}, {@code removeKeyAltName}, {@code rewrapManyDataKey}, {@code
+     * createEncryptedCollection}) throws {@link KeyVaultReadOnlyException} before any KMS call or
+     * write. Reading keys, encrypting with existing keys and decrypting work as before. For
+     * application servers that only use keys, so that no mistake there can change the vault.
+     */
+    public Builder readOnly(boolean enabled) {
+      this.readOnly = enabled;
+      return this;
+    }
+
+    /**
+     * The master key to use for {@code provider} (a full name such as {@code aws} or {@code
+     * aws:prod}) when {@code createDataKey}, {@code rewrapManyDataKey} or {@code
+     * createEncryptedCollection} name that provider without a master key: operators fix where
+     * new keys go in one place, and application code names only the provider.
+     *
+     * @param masterKey the master key options, as {@code DataKeyOptions.masterKey} takes them;
+     *     copied
+     */
+    public Builder defaultMasterKey(String provider, BsonDocument masterKey) {
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(masterKey, "masterKey");
+      defaultMasterKeys.put(provider, masterKey.clone());
+      return this;
+    }
 
     /**
      * Tells {@code listener} what happens: KMS calls, data-key cache hits, misses, loads and

@@ -21,6 +21,7 @@ import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.Algorithm;
 import io.fle4j.ConfigurationException;
 import io.fle4j.EncryptionEvent.KeyAction;
+import io.fle4j.Fle4jSettings;
 import io.fle4j.KeyChangedDuringRewrapException;
 import io.fle4j.internal.crypto.ValueCipher;
 import io.fle4j.internal.events.Events;
@@ -61,36 +62,29 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   private final DataKeys dataKeys;
   private final MongoClient ownedClient;
   private final boolean rewrapOnlyUnchangedKeys;
+  /** Read-only mode is in the key vault; the default master keys are read from here. */
+  private final Fle4jSettings settings;
   private final Events events;
   private final SecureRandom random = new SecureRandom();
   private final QeExplicit queryable = new QeExplicit();
   /** Data keys as Queryable Encryption splits them (one lookup for encrypt, query, decrypt). */
   private final QeDecryption.KeyLookup queryableKeys;
 
-  public Fle4jClientEncryption(
-      KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys, MongoClient ownedClient) {
-    this(keyVault, kms, dataKeys, ownedClient, false, Events.NONE);
-  }
-
   /**
-   * @param rewrapOnlyUnchangedKeys filter each rewrap write on the key material read as well (see
-   *     {@link io.fle4j.Fle4jSettings.Builder#rewrapOnlyUnchangedKeys})
+   * @param extras read-only mode, default master keys, and whether rewraps write only unchanged
+   *     keys (see {@link io.fle4j.Fle4jSettings.Builder#rewrapOnlyUnchangedKeys})
+   * @param events told of key changes and decryption failures
    */
   public Fle4jClientEncryption(KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys,
-      MongoClient ownedClient, boolean rewrapOnlyUnchangedKeys) {
-    this(keyVault, kms, dataKeys, ownedClient, rewrapOnlyUnchangedKeys, Events.NONE);
-  }
-
-  /** @param events told of key changes and decryption failures */
-  public Fle4jClientEncryption(KeyVault keyVault, KmsProviderRegistry kms, DataKeys dataKeys,
-      MongoClient ownedClient, boolean rewrapOnlyUnchangedKeys, Events events) {
+      MongoClient ownedClient, Fle4jSettings extras, Events events) {
     this.events = events;
     this.queryableKeys = id -> dataKeys.byId(id).queryable();
     this.keyVault = keyVault;
     this.kms = kms;
     this.dataKeys = dataKeys;
     this.ownedClient = ownedClient;
-    this.rewrapOnlyUnchangedKeys = rewrapOnlyUnchangedKeys;
+    this.rewrapOnlyUnchangedKeys = extras.rewrapOnlyUnchangedKeys();
+    this.settings = extras;
   }
 
   @Override
@@ -104,13 +98,13 @@ public final class Fle4jClientEncryption implements ClientEncryption {
    */
   @Override
   public BsonBinary createDataKey(String kmsProvider, DataKeyOptions options) {
+    keyVault.writable("createDataKey");
     DataKeyOptions opts = options == null ? new DataKeyOptions() : options;
     KmsProvider provider = kms.get(requireNonNull(kmsProvider, "kmsProvider"), "kmsProvider");
     List<String> altNames = validAltNames(opts.getKeyAltNames());
     byte[] dataKey = dataKeyMaterial(opts.getKeyMaterial());
     try {
-      BsonDocument masterKey = provider.masterKey(
-          opts.getMasterKey() == null ? new BsonDocument() : opts.getMasterKey().clone());
+      BsonDocument masterKey = provider.masterKey(masterKeyOrDefault(kmsProvider, opts.getMasterKey()));
       byte[] keyMaterial = provider.encryptDataKey(masterKey, dataKey);
       UUID id = UUID.randomUUID(); // version 4 from SecureRandom, as libmongocrypt makes them
       keyVault.insert(KeyDocument.create(id, altNames, keyMaterial, masterKey, new Date()));
@@ -188,6 +182,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     requireNonNull(collectionName, "collectionName");
     requireNonNull(createCollectionOptions, "createCollectionOptions");
     requireNonNull(params, "createEncryptedCollectionParams");
+    keyVault.writable("createEncryptedCollection");
     String namespace = database.getName() + "." + collectionName;
     Bson given = createCollectionOptions.getEncryptedFields();
     if (given == null) {
@@ -223,6 +218,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   /** Deletes the key and forgets it here. Data encrypted with it becomes unreadable for good. */
   @Override
   public DeleteResult deleteKey(BsonBinary id) {
+    keyVault.writable("deleteKey");
     UUID keyId = keyId(id, "id");
     DeleteResult result = keyVault.delete(keyId);
     dataKeys.invalidate(keyId);
@@ -244,6 +240,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
 
   @Override
   public BsonDocument addKeyAltName(BsonBinary id, String keyAltName) {
+    keyVault.writable("addKeyAltName");
     String name = validAltName(keyAltName, "keyAltName");
     UUID keyId = keyId(id, "id");
     BsonDocument before = keyVault.addAltName(keyId, name);
@@ -256,6 +253,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
 
   @Override
   public BsonDocument removeKeyAltName(BsonBinary id, String keyAltName) {
+    keyVault.writable("removeKeyAltName");
     String name = validAltName(keyAltName, "keyAltName");
     UUID keyId = keyId(id, "id");
     BsonDocument before = keyVault.removeAltName(keyId, name);
@@ -285,6 +283,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
    */
   @Override
   public RewrapManyDataKeyResult rewrapManyDataKey(Bson filter, RewrapManyDataKeyOptions options) {
+    keyVault.writable("rewrapManyDataKey");
     RewrapManyDataKeyOptions opts = options == null ? new RewrapManyDataKeyOptions() : options;
     if (opts.getMasterKey() != null && opts.getProvider() == null) {
       throw new ConfigurationException(
@@ -292,8 +291,8 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     }
     KmsProvider target = opts.getProvider() == null
         ? null : kms.get(opts.getProvider(), "RewrapManyDataKeyOptions.provider");
-    BsonDocument targetMasterKey = target == null ? null : target.masterKey(
-        opts.getMasterKey() == null ? new BsonDocument() : opts.getMasterKey().clone());
+    BsonDocument targetMasterKey = target == null ? null
+        : target.masterKey(masterKeyOrDefault(opts.getProvider(), opts.getMasterKey()));
 
     List<KeyDocument> keys = new ArrayList<>();
     for (BsonDocument doc : keyVault.find(filter == null ? new BsonDocument() : filter)) {
@@ -396,6 +395,14 @@ public final class Fle4jClientEncryption implements ClientEncryption {
         ownedClient.close();
       }
     }
+  }
+
+  /** A copy of the given master key options, else the provider's default, else none. */
+  private BsonDocument masterKeyOrDefault(String provider, BsonDocument given) {
+    if (given != null) {
+      return given.clone();
+    }
+    return settings.defaultMasterKey(provider).orElseGet(BsonDocument::new);
   }
 
   private DataKey keyFor(EncryptOptions options) {

@@ -71,7 +71,7 @@ public class Fle4jAutoConfiguration {
     if (properties.getDecryptionThreads() != null) {
       builder.decryptionThreads(properties.getDecryptionThreads());
     }
-    return builder.build();
+    return builder.readOnly(properties.isReadOnly()).build();
   }
 
   /** The last KMS call of each provider, for the health indicator. */

@@ -46,6 +46,12 @@ public class Fle4jProperties {
   /** Helper threads for decrypting large result batches; by default up to 4. */
   private Integer decryptionThreads;
 
+  /**
+   * Read-only mode: the ClientEncryption bean refuses every key-vault write (create, delete,
+   * rename, rewrap), for applications that only use keys.
+   */
+  private boolean readOnly;
+
   private final AutoEncryption autoEncryption = new AutoEncryption();
 
   private final Health health = new Health();
@@ -175,6 +181,14 @@ public class Fle4jProperties {
 
   public void setDecryptionThreads(Integer decryptionThreads) {
     this.decryptionThreads = decryptionThreads;
+  }
+
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  public void setReadOnly(boolean readOnly) {
+    this.readOnly = readOnly;
   }
 
   public AutoEncryption getAutoEncryption() {

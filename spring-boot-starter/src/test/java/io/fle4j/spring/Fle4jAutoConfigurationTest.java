@@ -211,6 +211,18 @@ class Fle4jAutoConfigurationTest {
   }
 
   @Test
+  void readOnly_refusesKeyWrites_butEncrypts() {
+    runner.withPropertyValues("fle4j.read-only=true").run(context -> {
+      ClientEncryption encryption = context.getBean(ClientEncryption.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> encryption.createDataKey("local"))
+          .isInstanceOf(io.fle4j.KeyVaultReadOnlyException.class);
+      BsonBinary ciphertext = encryption.encrypt(new BsonString("x"),
+          new EncryptOptions(DET).keyId(keyId));
+      assertThat(encryption.decrypt(ciphertext)).isEqualTo(new BsonString("x"));
+    });
+  }
+
+  @Test
   void aNegativeProbeInterval_failsStartup_namingTheProperty() {
     runner.withPropertyValues("fle4j.health.probe-interval=-1s").run(context -> {
       assertThat(context).hasFailed();

@@ -48,7 +48,15 @@ public final class KeyVault implements KeyDocumentSource {
   /** Set once the server has refused an update pipeline; volatile: any thread may see it first. */
   private volatile boolean pipelineUpdatesRefused;
 
+  /** Refuses every write (the last line of read-only mode; callers refuse before KMS calls). */
+  private final boolean readOnly;
+
   public KeyVault(MongoClient client, MongoNamespace namespace) {
+    this(client, namespace, false);
+  }
+
+  public KeyVault(MongoClient client, MongoNamespace namespace, boolean readOnly) {
+    this.readOnly = readOnly;
     this.namespace = namespace.getFullName();
     this.keys =
         client
@@ -56,6 +64,18 @@ public final class KeyVault implements KeyDocumentSource {
             .getCollection(namespace.getCollectionName(), BsonDocument.class)
             .withReadConcern(ReadConcern.MAJORITY)
             .withWriteConcern(WriteConcern.MAJORITY);
+  }
+
+  /** Whether writes are refused. */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /** @throws KeyVaultReadOnlyException in read-only mode */
+  public void writable(String operation) {
+    if (readOnly) {
+      throw new io.fle4j.KeyVaultReadOnlyException(operation, namespace);
+    }
   }
 
   @Override
@@ -102,12 +122,14 @@ public final class KeyVault implements KeyDocumentSource {
    * @throws DuplicateKeyAltNameException when the unique index on {@code keyAltNames} refuses it
    */
   public void insert(BsonDocument keyDocument) {
+    writable("insert");
     String names = keyDocument.containsKey("keyAltNames")
         ? describeNames(keyDocument.getArray("keyAltNames")) : "";
     translatingDuplicates(names, () -> keys.insertOne(keyDocument));
   }
 
   public DeleteResult delete(UUID id) {
+    writable("delete");
     return keys.deleteOne(eq("_id", KeyDocument.uuidBinary(id)));
   }
 
@@ -118,6 +140,7 @@ public final class KeyVault implements KeyDocumentSource {
    * @return the key document as it was before, or null when there is no such key
    */
   public BsonDocument addAltName(UUID id, String altName) {
+    writable("addAltName");
     return translatingDuplicates(altName, () -> keys.findOneAndUpdate(
         eq("_id", KeyDocument.uuidBinary(id)),
         Updates.addToSet("keyAltNames", altName),
@@ -136,6 +159,7 @@ public final class KeyVault implements KeyDocumentSource {
    * @return the key document as it was before, or null when there is no such key
    */
   public BsonDocument removeAltName(UUID id, String altName) {
+    writable("removeAltName");
     if (!pipelineUpdatesRefused) {
       BsonString name = new BsonString(altName);
       BsonDocument stillOthers = new BsonDocument("$filter", new BsonDocument("input",
@@ -194,6 +218,7 @@ public final class KeyVault implements KeyDocumentSource {
 
   /** Applies key updates as one unordered bulk write; each update is atomic on its own key. */
   public BulkWriteResult bulkUpdate(List<UpdateOneModel<BsonDocument>> updates) {
+    writable("bulkUpdate");
     return keys.bulkWrite(updates);
   }
 

@@ -106,6 +106,11 @@ final class AwsVault implements AutoCloseable {
     return track(io.fle4j.ClientEncryptions.create(builder.build()));
   }
 
+  /** fle4j's ClientEncryption on every provider, with fle4j's extras. */
+  ClientEncryption fle4j(io.fle4j.Fle4jSettings extras) {
+    return track(io.fle4j.ClientEncryptions.create(settings(kmsProviders()).build(), extras));
+  }
+
   /** The official driver's ClientEncryption (libmongocrypt through mongodb-crypt). */
   ClientEncryption official() {
     return official(kmsProviders());
