@@ -78,12 +78,31 @@ final class CliContext implements AutoCloseable {
           .kmsProviders(kms)
           .kmsProviderSslContextMap(tls)
           .build(),
-          // An operator's rewrap never moves a key that another rewrap changed meanwhile.
-          Fle4jSettings.builder().rewrapOnlyUnchangedKeys(true).build()));
+          extras()));
     } catch (RuntimeException | IOException e) {
       close();
       throw e;
     }
+  }
+
+  private Fle4jSettings extras() {
+    // An operator's rewrap never moves a key that another rewrap changed meanwhile.
+    Fle4jSettings.Builder extras = Fle4jSettings.builder().rewrapOnlyUnchangedKeys(true)
+        .readOnly(config.readOnly);
+    if (config.currentProvider != null) {
+      extras.defaultMasterKey(config.currentProvider.name(), config.currentProvider.masterKey());
+    }
+    return extras.build();
+  }
+
+  /** The configured current provider; a clear error naming {@code option} when there is none. */
+  CurrentProvider currentProvider(String option) {
+    if (config.currentProvider == null) {
+      throw new ConfigurationException(option, "needs \"currentProvider\" in the configuration"
+          + " file (for example \"currentProvider\": {\"name\": \"aws:prod\", \"masterKey\":"
+          + " {...}})");
+    }
+    return config.currentProvider;
   }
 
   static CliContext open(ConnectionOptions options) throws IOException {

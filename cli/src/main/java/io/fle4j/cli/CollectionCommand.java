@@ -273,6 +273,10 @@ final class CollectionCommand {
 
     @Option(names = "--to-key-alt-name", paramLabel = "NAME", required = true, description = "The new data key's alternate name.")
     String keyAltName;
+
+    @Option(names = "--to-current", required = true, description = "The newest data key under the"
+        + " configuration's currentProvider; values whose key is already under it are left alone.")
+    boolean current;
   }
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
@@ -296,26 +300,60 @@ final class CollectionCommand {
 
     @Override
     String jobParameters() {
-      return " to " + (target.keyId != null ? target.keyId : target.keyAltName)
+      return " to " + (target.current ? "current" : target.keyId != null ? target.keyId : target.keyAltName)
           + (fromKey == null ? "" : " from " + fromKey) + (fields.isEmpty() ? "" : " fields " + fields);
+    }
+
+    /** With --to-current, the key it resolved to is part of the job: a newer one is a new job. */
+    @Override
+    BsonDocument parameters(CliContext context, MongoNamespace ns) {
+      BsonDocument parameters = super.parameters(context, ns);
+      if (target.current) {
+        parameters.append("toKey", new org.bson.BsonString(Keys.id(newestCurrentKey(context))));
+      }
+      return parameters;
+    }
+
+    private static BsonDocument newestCurrentKey(CliContext context) {
+      CurrentProvider current = context.currentProvider("--to-current");
+      BsonDocument newest = context.keyVault().find(current.heldFilter())
+          .sort(new BsonDocument("updateDate", new org.bson.BsonInt32(-1))).limit(1).first();
+      if (newest == null) {
+        throw new ConfigurationException("--to-current", "no data key is under the current"
+            + " provider (" + current.describe() + "); create one first: fle4j keys create");
+      }
+      return newest;
     }
 
     @Override
     UnaryOperator<BsonDocument> transform(CliContext context, MongoNamespace ns) {
       ClientEncryption encryption = context.encryption;
-      UUID to = Ciphertexts.uuid(Keys.find(context, target.keyId != null ? target.keyId : target.keyAltName)
+      UUID to = Ciphertexts.uuid((target.current ? newestCurrentKey(context)
+          : Keys.find(context, target.keyId != null ? target.keyId : target.keyAltName))
           .getBinary("_id"));
       UUID from = fromKey == null ? null : Ciphertexts.uuid(Keys.find(context, fromKey).getBinary("_id"));
+      java.util.function.Predicate<UUID> alreadyThere = target.current
+          ? keysUnderCurrent(context)::contains : to::equals;
       BsonBinary toId = new BsonBinary(to, org.bson.UuidRepresentation.STANDARD);
       return document -> Ciphertexts.map(document, fields, ciphertext -> {
         UUID key = Ciphertexts.keyId(ciphertext);
-        if (key.equals(to) || (from != null && !key.equals(from))) {
+        if (alreadyThere.test(key) || (from != null && !key.equals(from))) {
           return ciphertext;
         }
         Algorithm algorithm = Algorithm.ofCiphertext(ciphertext).orElseThrow();
         return encryption.encrypt(encryption.decrypt(ciphertext),
             new EncryptOptions(algorithm.specName()).keyId(toId));
       });
+    }
+
+    /** Ids of the keys under the current provider, read once when the job starts. */
+    private static java.util.Set<UUID> keysUnderCurrent(CliContext context) {
+      CurrentProvider current = context.currentProvider("--to-current");
+      java.util.Set<UUID> ids = new java.util.HashSet<>();
+      for (BsonDocument key : context.keyVault().find(current.heldFilter())) {
+        ids.add(Ciphertexts.uuid(key.getBinary("_id")));
+      }
+      return ids;
     }
   }
 

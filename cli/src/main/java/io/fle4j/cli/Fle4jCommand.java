@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
         "1:the operation failed (KMS, key vault or MongoDB error)",
         "2:invalid command line or configuration",
         "3:a bulk job finished, but some documents failed (see its summary)",
-        "4:cancelled (a confirmation was declined)"})
+        "4:cancelled (a confirmation was declined)",
+        "5:keyvault verify found keys that cannot be read or are malformed, or alternate-name problems"})
 public final class Fle4jCommand implements Runnable {
   /** Exit code for a failed operation. */
   static final int FAILED = 1;
@@ -33,6 +34,8 @@ public final class Fle4jCommand implements Runnable {
   static final int PARTIAL_FAILURE = 3;
   /** Exit code for a declined confirmation. */
   static final int CANCELLED = 4;
+  /** Exit code for a key vault that verification found problems in. */
+  static final int KEY_VAULT_PROBLEMS = 5;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

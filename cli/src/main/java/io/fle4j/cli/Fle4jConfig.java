@@ -33,9 +33,15 @@ import org.bson.json.JsonParseException;
  *     "aws:prod": {"accessKeyId": "${AWS_ACCESS_KEY_ID}", "secretAccessKey": "${AWS_SECRET_ACCESS_KEY}"}
  *   },
  *   "tls": {"kmip": {"caFile": "ca.pem", "certificateKeyFile": "client.pem"}},
- *   "schemas": {"clinic.patients": { ...CSFLE JSON schema... }}
+ *   "schemas": {"clinic.patients": { ...CSFLE JSON schema... }},
+ *   "currentProvider": {"name": "aws:prod", "masterKey": {"region": "...", "key": "arn:..."}},
+ *   "readOnly": false
  * }
  * </pre>
+ *
+ * <p>{@code currentProvider} (or just its name, {@code "currentProvider": "local"}) is where new
+ * keys go and where {@code --to-current} moves old ones; {@code readOnly} refuses every
+ * key-vault write.
  *
  * <p>{@code ${NAME}} anywhere in a string is replaced by that environment variable, so secrets
  * need not live in the file. A file that does hold a secret literally and can be read by other
@@ -47,6 +53,8 @@ final class Fle4jConfig {
       "clientSecret", "privateKey", "accessToken");
   private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
       PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+  private static final List<String> TOP_LEVEL = List.of("uri", "keyVault", "kmsProviders", "tls",
+      "schemas", "currentProvider", "readOnly");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
   final String uri;
@@ -55,11 +63,18 @@ final class Fle4jConfig {
   final BsonDocument kmsProviders;
   final BsonDocument tls;
   final BsonDocument schemas;
+  /** Where new keys go; null when not configured. */
+  final CurrentProvider currentProvider;
+  /** Refuse every key-vault write. */
+  final boolean readOnly;
   /** The folder relative file names in the configuration are resolved against. */
   final Path baseDir;
 
   private Fle4jConfig(String uri, String keyVaultUri, String keyVaultNamespace,
-      BsonDocument kmsProviders, BsonDocument tls, BsonDocument schemas, Path baseDir) {
+      BsonDocument kmsProviders, BsonDocument tls, BsonDocument schemas,
+      CurrentProvider currentProvider, boolean readOnly, Path baseDir) {
+    this.currentProvider = currentProvider;
+    this.readOnly = readOnly;
     this.uri = uri;
     this.keyVaultUri = keyVaultUri;
     this.keyVaultNamespace = keyVaultNamespace;
@@ -72,7 +87,7 @@ final class Fle4jConfig {
   /** No file: everything from flags and defaults. */
   static Fle4jConfig empty() {
     return new Fle4jConfig(null, null, null, new BsonDocument(), new BsonDocument(),
-        new BsonDocument(), Path.of(""));
+        new BsonDocument(), null, false, Path.of(""));
   }
 
   /**
@@ -92,9 +107,9 @@ final class Fle4jConfig {
     checkSecretsArePrivate(file, raw);
     BsonDocument doc = substitute(raw, env, "").asDocument();
     for (String key : doc.keySet()) {
-      if (!Set.of("uri", "keyVault", "kmsProviders", "tls", "schemas").contains(key)) {
+      if (!TOP_LEVEL.contains(key)) {
         throw new ConfigurationException(file + ": " + key,
-            "unknown setting; expected uri, keyVault, kmsProviders, tls, schemas");
+            "unknown setting; expected one of " + TOP_LEVEL);
       }
     }
     BsonDocument keyVault = document(doc, "keyVault", file);
@@ -111,10 +126,17 @@ final class Fle4jConfig {
         string(settings, key, file, "tls." + provider.getKey() + ".");
       }
     }
+    BsonDocument kmsProviders = document(doc, "kmsProviders", file);
+    BsonValue readOnly = doc.get("readOnly");
+    if (readOnly != null && !readOnly.isBoolean()) {
+      throw new ConfigurationException(file + ": readOnly", "must be true or false, got "
+          + readOnly.getBsonType().name().toLowerCase(java.util.Locale.ROOT));
+    }
     return new Fle4jConfig(string(doc, "uri", file), string(keyVault, "uri", file),
-        string(keyVault, "namespace", file), document(doc, "kmsProviders", file),
+        string(keyVault, "namespace", file), kmsProviders,
         document(doc, "tls", file), document(doc, "schemas", file),
-        file.toAbsolutePath().getParent());
+        CurrentProvider.fromConfig(doc.get("currentProvider"), kmsProviders, file),
+        readOnly != null && readOnly.asBoolean().getValue(), file.toAbsolutePath().getParent());
   }
 
   /** The kmsProviders map the driver's settings take, with {@code keyFile} read for local keys. */

@@ -60,8 +60,9 @@ final class KeysCommand {
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a data key.")
   static final class Create extends KeyCommand {
-    @Option(names = "--provider", required = true, paramLabel = "NAME",
-        description = "KMS provider, such as local, aws or aws:prod.")
+    @Option(names = "--provider", paramLabel = "NAME",
+        description = "KMS provider, such as local, aws or aws:prod. Default: the configuration's"
+            + " currentProvider, with its master key.")
     String provider;
 
     @Option(names = "--alt-name", paramLabel = "NAME", description = "An alternate name (repeatable).")
@@ -80,7 +81,8 @@ final class KeysCommand {
         if (masterKey != null) {
           options.masterKey(parseJson(masterKey, "--master-key"));
         }
-        BsonBinary id = context.encryption.createDataKey(provider, options);
+        String target = provider != null ? provider : context.currentProvider("--provider").name();
+        BsonBinary id = context.encryption.createDataKey(target, options);
         printKey(context.encryption.getKey(id));
       }
       return 0;
@@ -98,10 +100,26 @@ final class KeysCommand {
         List<BsonDocument> keys = context.keyVault()
             .find(filter == null ? new BsonDocument() : parseJson(filter, "--filter"))
             .into(new ArrayList<>());
+        CurrentProvider current = context.config.currentProvider;
         if (output.json()) {
-          Output.jsonArray(out(), keys.stream().map(Keys::view).toList());
-        } else {
+          Output.jsonArray(out(), keys.stream().map(key -> current == null ? Keys.view(key)
+              : Keys.view(key).append("underCurrentProvider",
+                  org.bson.BsonBoolean.valueOf(current.holds(key)))).toList());
+        } else if (current == null) {
           Output.table(out(), Keys.HEADERS, keys.stream().map(Keys::row).toList());
+        } else {
+          // Which keys a `keys rewrap --to-current` would still move.
+          List<String> headers = new ArrayList<>(Keys.HEADERS);
+          headers.add("current");
+          Output.table(out(), headers, keys.stream().map(key -> {
+            List<String> row = new ArrayList<>(Keys.row(key));
+            row.add(current.holds(key) ? "yes" : "no");
+            return row;
+          }).toList());
+          long behind = keys.stream().filter(k -> !current.holds(k)).count();
+          out().println(behind == 0 ? "All keys are under the current provider ("
+              + current.describe() + ")." : behind + " key(s) not yet under the current provider ("
+              + current.describe() + "): fle4j keys rewrap --to-current");
         }
       }
       return 0;
@@ -223,6 +241,10 @@ final class KeysCommand {
     @Option(names = "--master-key", paramLabel = "JSON", description = "The new master key document.")
     String masterKey;
 
+    @Option(names = "--to-current", description = "Rewrap every key not yet under the"
+        + " configuration's currentProvider (and its master key) under it.")
+    boolean toCurrent;
+
     @Option(names = "--dry-run", description = "Show which keys would be rewrapped; change nothing.")
     boolean dryRun;
 
@@ -231,16 +253,30 @@ final class KeysCommand {
       if (masterKey != null && toProvider == null) {
         throw new ConfigurationException("--master-key", "requires --to-provider");
       }
+      if (toCurrent && toProvider != null) {
+        throw new ConfigurationException("--to-current", "cannot be combined with --to-provider:"
+            + " the current provider is the target");
+      }
       try (CliContext context = CliContext.open(connection)) {
         BsonDocument query = filter == null ? new BsonDocument() : parseJson(filter, "--filter");
+        String target = toProvider;
+        if (toCurrent) {
+          CurrentProvider current = context.currentProvider("--to-current");
+          query = new BsonDocument("$and", new org.bson.BsonArray(
+              List.of(query, current.notHeldFilter())));
+          target = current.name(); // its master key is the default CliContext configured
+        }
         List<BsonDocument> keys = context.keyVault().find(query).into(new ArrayList<>());
+        // The keys listed are the keys rewrapped, and shown again afterwards, by id.
+        BsonDocument chosen = new BsonDocument("_id", new BsonDocument("$in", new org.bson.BsonArray(
+            keys.stream().map(k -> (org.bson.BsonValue) k.get("_id")).toList())));
         long modified = 0;
         if (!dryRun && !keys.isEmpty()) {
-          RewrapManyDataKeyOptions options = new RewrapManyDataKeyOptions().provider(toProvider);
+          RewrapManyDataKeyOptions options = new RewrapManyDataKeyOptions().provider(target);
           if (masterKey != null) {
             options.masterKey(parseJson(masterKey, "--master-key"));
           }
-          RewrapManyDataKeyResult result = context.encryption.rewrapManyDataKey(query, options);
+          RewrapManyDataKeyResult result = context.encryption.rewrapManyDataKey(chosen, options);
           modified = result.getBulkWriteResult() == null ? 0 : result.getBulkWriteResult().getModifiedCount();
         }
         if (output.json()) {
@@ -248,10 +284,10 @@ final class KeysCommand {
               .append("rewrapped", new BsonInt32((int) modified))
               .append("dryRun", org.bson.BsonBoolean.valueOf(dryRun)));
         } else {
-          Output.table(out(), Keys.HEADERS, (dryRun ? keys
-              : context.keyVault().find(query).into(new ArrayList<BsonDocument>())).stream().map(Keys::row).toList());
+          Output.table(out(), Keys.HEADERS, (dryRun || keys.isEmpty() ? keys
+              : context.keyVault().find(chosen).into(new ArrayList<BsonDocument>())).stream().map(Keys::row).toList());
           out().println((dryRun ? "Would rewrap " : "Rewrapped ") + (dryRun ? keys.size() : modified)
-              + " of " + keys.size() + " matching key(s)" + (toProvider == null ? " under their own master key." : " under " + toProvider + "."));
+              + " of " + keys.size() + " matching key(s)" + (target == null ? " under their own master key." : " under " + target + "."));
         }
       }
       return 0;
