@@ -11,22 +11,48 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the README's walk-through exactly as written, in an empty folder, the way a new user
+ * Runs the README's walk-throughs exactly as written, each in an empty folder, the way a new user
  * would: {@code ./fle4j} there is a script that starts this build's command.
  */
 class ReadmeWalkthroughTest {
-  private static final String MARKER = "<!-- walkthrough:";
-
   @TempDir Path dir;
 
   @Test
   void readmeWalkthrough_runsTopToBottom() throws Exception {
+    String output = run("<!-- walkthrough:");
+    assertThat(output)
+        .contains("found Ada Lovelace")
+        .containsPattern("job +encrypt quickstart.customers #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
+        .contains("Rewrapped 2 of 2 matching key(s) under local:new.")
+        .containsPattern("job +rotate quickstart.customers to customers-2 #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
+        .containsPattern("customers-2 +local:new")
+        .containsPattern("job +decrypt quickstart.customers #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
+        .doesNotContain("failed: ");
+  }
+
+  @Test
+  void readmeOperationsWalkthrough_runsTopToBottom() throws Exception {
+    String output = run("<!-- operations-walkthrough:");
+    assertThat(output)
+        .contains("2 key(s) not yet under the current provider (local:2027)")
+        .containsPattern("customers-2027 +local:2027")
+        .containsPattern("job +rotate quickstart.customers to current #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
+        .contains("Rewrapped 2 of 2 matching key(s) under local:2027.")
+        .containsPattern("readable +3\\s+unreadable +0\\s+malformed +0")
+        .contains("All keys are readable.")
+        .contains("read-only mode is on")
+        .contains("read-only: refused")
+        .doesNotContain("failed: ");
+  }
+
+  /** Runs the sh block after {@code marker} in an empty folder; returns its output (exit 0). */
+  private String run(String marker) throws Exception {
     Path readme = Path.of("..", "README.md");
     Assumptions.assumeTrue(Files.exists(readme), "README.md not found beside the cli module");
     String text = Files.readString(readme);
-    int marker = text.indexOf(MARKER);
-    assertThat(marker).as("the README marks its walk-through").isPositive();
-    int start = text.indexOf("```sh\n", marker) + "```sh\n".length();
+    int at = text.indexOf(marker);
+    assertThat(at).as("the README marks its walk-through " + marker).isPositive();
+    int start = text.indexOf("```sh\n", at) + "```sh\n".length();
     String script = text.substring(start, text.indexOf("\n```\n", start) + 1);
 
     Path launcher = dir.resolve("fle4j");
@@ -40,15 +66,7 @@ class ReadmeWalkthroughTest {
         .redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
     assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-
     assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output)
-        .contains("found Ada Lovelace")
-        .containsPattern("job +encrypt quickstart.customers #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
-        .contains("Rewrapped 2 of 2 matching key(s) under local:new.")
-        .containsPattern("job +rotate quickstart.customers to customers-2 #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
-        .containsPattern("customers-2 +local:new")
-        .containsPattern("job +decrypt quickstart.customers #[0-9a-f]{8}\\s+scanned +1,000\\s+changed +1,000")
-        .doesNotContain("failed: ");
+    return output;
   }
 }
