@@ -38,6 +38,9 @@ final class CliContext implements AutoCloseable {
   final ClientEncryption encryption;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final MongoClient keyVaultClient;
+  /** The kmsProviders entries as given to the driver's settings (they hold secrets). */
+  private Map<String, Map<String, Object>> kmsProviders;
+  private final Map<String, SSLContext> kmsTls = new LinkedHashMap<>();
 
   private CliContext(ConnectionOptions options, Function<String, String> env) throws IOException {
     Path configFile = options.config;
@@ -68,7 +71,8 @@ final class CliContext implements AutoCloseable {
         kms = Map.of("local", Map.of("key",
             LocalMasterKeyFile.load(Path.of("fle4j-data", "local-master-key.txt")).key().copy()));
       }
-      Map<String, SSLContext> tls = new LinkedHashMap<>();
+      kmsProviders = kms;
+      Map<String, SSLContext> tls = kmsTls;
       for (String provider : config.tls.keySet()) {
         tls.put(provider, TlsContexts.fromConfig(provider, config.tls.getDocument(provider), config.baseDir));
       }
@@ -111,6 +115,32 @@ final class CliContext implements AutoCloseable {
 
   static CliContext open(ConnectionOptions options, Function<String, String> env) throws IOException {
     return new CliContext(options, env);
+  }
+
+  /**
+   * A provider of its own for {@code name}, configured as the ClientEncryption's is, for commands
+   * that do more with a KMS than wrap and unwrap; closed with this context.
+   */
+  io.fle4j.kms.KmsProvider standaloneProvider(String name, String option) {
+    Map<String, Object> properties = kmsProviders.get(name);
+    if (properties == null) {
+      throw new ConfigurationException(option, "names '" + name + "', which is not in kmsProviders "
+          + kmsProviders.keySet());
+    }
+    io.fle4j.kms.KmsProviderName parsed;
+    try {
+      parsed = io.fle4j.kms.KmsProviderName.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(option, e.getMessage());
+    }
+    for (io.fle4j.kms.KmsProviderFactory factory
+        : java.util.ServiceLoader.load(io.fle4j.kms.KmsProviderFactory.class)) {
+      if (factory.type().equals(parsed.type())) {
+        return track(factory.create(new io.fle4j.kms.KmsProviderConfig(parsed, properties,
+            kmsTls.get(name))));
+      }
+    }
+    throw new ConfigurationException(option, "no provider module for type " + parsed.type());
   }
 
   /** The key vault collection. */

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     description = "Client-side field-level encryption for MongoDB, in pure Java.",
     subcommands = {QuickstartCommand.class, KeyVaultCommand.class, KeysCommand.class,
         ValueCommands.Encrypt.class, ValueCommands.Decrypt.class, CollectionCommand.class,
+        KmsCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -35,16 +35,17 @@ import org.bson.json.JsonParseException;
 /**
  * An AWS KMS emulator for tests: HTTPS on {@code 127.0.0.1} with a certificate made at start,
  * speaking the KMS JSON 1.1 protocol ({@code POST /}, {@code X-Amz-Target: TrentService.<op>},
- * {@code Content-Type: application/x-amz-json-1.1}) for CreateKey, CreateAlias, ListAliases,
- * DescribeKey, Encrypt, Decrypt (with or without {@code KeyId}), GenerateDataKey, EnableKey,
- * DisableKey and ScheduleKeyDeletion.
+ * {@code Content-Type: application/x-amz-json-1.1}) for CreateKey, CreateAlias, UpdateAlias,
+ * ListAliases, DescribeKey, Encrypt, Decrypt (with or without {@code KeyId}), GenerateDataKey,
+ * EnableKey, DisableKey, ScheduleKeyDeletion, RotateKeyOnDemand and ListKeyRotations. A rotated
+ * key encrypts under its newest material and still decrypts what older material encrypted.
  *
  * <p>It checks what AWS checks and answers as AWS answers: every request must carry a valid
  * Signature Version 4 (service {@code kms}, date within 5 minutes, the right secret over the
  * canonical request and the body hash), session tokens for temporary credentials (which expire),
  * and errors come back as {@code {"__type": "InvalidSignatureException", "message": ...}} with
  * the real status codes. Ciphertext blobs are real authenticated encryption (AES-GCM under a
- * per-key secret) and carry the key they belong to. Keys and aliases live per account and region;
+ * per-key material) and carry the key, and the key material's version, they belong to. Keys and aliases live per account and region;
  * key ARNs look like {@code arn:aws:kms:<region>:<account>:key/<uuid>}.
  *
  * <p>Both the AWS SDK and libmongocrypt (through the official MongoDB driver) are accepted: the
@@ -328,6 +329,27 @@ public final class AwsKmsEmulator implements AutoCloseable {
    */
   public String createAlias(String account, String region, String aliasName, String target) {
     return adminCall(() -> store.createAlias(account, region, aliasName, target));
+  }
+
+  /**
+   * The key ARN an alias of {@link #accountId()} points at, or {@code null} when there is no
+   * such alias.
+   */
+  public String aliasTarget(String region, String aliasName) {
+    return store.aliasTarget(accountId, region, aliasName);
+  }
+
+  /** How many key materials a key has had: 1, plus one per on-demand rotation. */
+  public int keyMaterialCount(String keyArn) {
+    return store.materialCount(keyArn);
+  }
+
+  /**
+   * Which of its key's materials a ciphertext blob of this emulator was made under (1 is the
+   * key's first), to check that a rewrap after a rotation used the new material.
+   */
+  public static int keyMaterialVersion(byte[] ciphertextBlob) {
+    return AwsKmsKeyStore.materialVersionOf(ciphertextBlob);
   }
 
   /**

@@ -30,17 +30,20 @@ import org.bson.BsonValue;
 /**
  * The emulator's keys and aliases, per account and region, and the KMS operations on them.
  *
- * <p>Ciphertext blobs are {@code 0x01 ‖ key UUID (16) ‖ nonce (12) ‖ AES-256-GCM(plaintext) ‖
- * tag (16)}, under a secret held by the key, with the version, the key UUID and the encryption
- * context as associated data: any altered byte, another key's secret or another context fails.
- * The key UUID in clear is what lets Decrypt work without a {@code KeyId}, as with real blobs.
+ * <p>Ciphertext blobs are {@code version ‖ key UUID (16) ‖ nonce (12) ‖ AES-256-GCM(plaintext) ‖
+ * tag (16)}, under the key material of that version (1 for a key's first material, one more per
+ * rotation), with the version, the key UUID and the encryption context as associated data: any
+ * altered byte, another key's material or another context fails. The key UUID in clear is what
+ * lets Decrypt work without a {@code KeyId}, as with real blobs; the version is what lets it
+ * decrypt under a rotated key's older material, as AWS KMS does.
  */
 final class AwsKmsKeyStore {
-  static final Set<String> OPERATIONS = Set.of("CreateKey", "CreateAlias", "ListAliases",
-      "DescribeKey", "Encrypt", "Decrypt", "GenerateDataKey", "EnableKey", "DisableKey",
-      "ScheduleKeyDeletion");
+  static final Set<String> OPERATIONS = Set.of("CreateKey", "CreateAlias", "UpdateAlias",
+      "ListAliases", "DescribeKey", "Encrypt", "Decrypt", "GenerateDataKey", "EnableKey",
+      "DisableKey", "ScheduleKeyDeletion", "RotateKeyOnDemand", "ListKeyRotations");
 
-  private static final byte BLOB_VERSION = 1;
+  /** AWS KMS allows this many on-demand rotations per key. */
+  private static final int MAX_ON_DEMAND_ROTATIONS = 25;
   private static final int NONCE_LENGTH = 12;
   private static final int TAG_BITS = 128;
   private static final int HEADER_LENGTH = 1 + 16;
@@ -62,7 +65,10 @@ final class AwsKmsKeyStore {
     final UUID id;
     final String account;
     final String region;
-    final byte[] secret;
+    /** Key material by version - 1; the last one encrypts, all of them decrypt. */
+    final List<byte[]> materials = new ArrayList<>();
+    /** When each on-demand rotation happened. */
+    final List<Instant> rotations = new ArrayList<>();
     final Instant created;
     final String description;
     String state = "Enabled";
@@ -73,7 +79,7 @@ final class AwsKmsKeyStore {
       this.id = id;
       this.account = account;
       this.region = region;
-      this.secret = secret;
+      this.materials.add(secret);
       this.created = created;
       this.description = description;
     }
@@ -87,8 +93,9 @@ final class AwsKmsKeyStore {
     final String account;
     final String region;
     final String name;
-    final UUID target;
+    UUID target;
     final Instant created;
+    Instant updated;
 
     Alias(String account, String region, String name, UUID target, Instant created) {
       this.account = account;
@@ -96,6 +103,7 @@ final class AwsKmsKeyStore {
       this.name = name;
       this.target = target;
       this.created = created;
+      this.updated = created;
     }
 
     String arn() {
@@ -143,6 +151,9 @@ final class AwsKmsKeyStore {
     BsonDocument reply = switch (operation) {
       case "CreateKey" -> createKey(account, region, request);
       case "CreateAlias" -> createAlias(account, region, request);
+      case "UpdateAlias" -> updateAlias(account, region, request);
+      case "RotateKeyOnDemand" -> rotateKeyOnDemand(account, region, request);
+      case "ListKeyRotations" -> listKeyRotations(account, region, request);
       case "ListAliases" -> listAliases(account, region, request);
       case "DescribeKey" -> new BsonDocument("KeyMetadata",
           metadata(resolve(operation, account, region, keyId(request), true)));
@@ -201,6 +212,75 @@ final class AwsKmsKeyStore {
     return null;
   }
 
+  private BsonDocument updateAlias(String account, String region, BsonDocument request) {
+    String name = requiredString(request, "AliasName");
+    if (name.startsWith("alias/aws/")) {
+      throw AwsKmsError.badRequest("NotAuthorizedException",
+          "Alias names starting with alias/aws/ are reserved for AWS managed keys");
+    }
+    Alias alias = aliases.get(aliasKey(account, region, name));
+    if (alias == null) {
+      throw AwsKmsError.notFound("Alias arn:aws:kms:" + region + ":" + account + ":" + name
+          + " is not found.");
+    }
+    Key target = resolve("UpdateAlias", account, region, requiredString(request, "TargetKeyId"),
+        false);
+    requireNotPendingDeletion(target);
+    alias.target = target.id;
+    alias.updated = clock.instant();
+    return null;
+  }
+
+  private BsonDocument rotateKeyOnDemand(String account, String region, BsonDocument request) {
+    Key key = resolve("RotateKeyOnDemand", account, region, keyId(request), false);
+    requireUsable(key);
+    if (key.rotations.size() >= MAX_ON_DEMAND_ROTATIONS) {
+      throw AwsKmsError.badRequest("LimitExceededException", "The key " + key.arn()
+          + " has reached the maximum of " + MAX_ON_DEMAND_ROTATIONS + " on-demand rotations.");
+    }
+    byte[] secret = new byte[32];
+    random.nextBytes(secret);
+    key.materials.add(secret);
+    key.rotations.add(clock.instant());
+    return new BsonDocument("KeyId", new BsonString(key.id.toString()));
+  }
+
+  private BsonDocument listKeyRotations(String account, String region, BsonDocument request) {
+    Key key = resolve("ListKeyRotations", account, region, keyId(request), false);
+    BsonArray rotations = new BsonArray();
+    for (Instant at : key.rotations) {
+      rotations.add(new BsonDocument("KeyId", new BsonString(key.id.toString()))
+          .append("RotationDate", epochSeconds(at))
+          .append("RotationType", new BsonString("ON_DEMAND")));
+    }
+    return new BsonDocument("Rotations", rotations).append("Truncated", BsonBoolean.FALSE);
+  }
+
+  /** How many key materials a key has had (1 plus its rotations); for tests. */
+  synchronized int materialCount(String keyArn) {
+    String[] parts = keyArn.split(":", 6);
+    Key key = parts.length == 6 && parts[5].startsWith("key/")
+        ? keys.get(parseUuid(parts[5].substring(4), keyArn)) : null;
+    if (key == null) {
+      throw new IllegalArgumentException("no key " + keyArn);
+    }
+    return key.materials.size();
+  }
+
+  /** The material version (1 = first) a blob was sealed under; for tests. */
+  static int materialVersionOf(byte[] blob) {
+    if (blob.length < MIN_BLOB_LENGTH) {
+      throw new IllegalArgumentException("not an emulator ciphertext blob");
+    }
+    return blob[0] & 0xff;
+  }
+
+  /** The key id an alias points at, or null; for tests. */
+  synchronized String aliasTarget(String account, String region, String aliasName) {
+    Alias alias = aliases.get(aliasKey(account, region, aliasName));
+    return alias == null ? null : keys.get(alias.target).arn();
+  }
+
   private BsonDocument listAliases(String account, String region, BsonDocument request) {
     UUID onlyFor = request.containsKey("KeyId")
         ? resolve("ListAliases", account, region, keyId(request), false).id : null;
@@ -231,7 +311,7 @@ final class AwsKmsKeyStore {
           .append("AliasArn", new BsonString(alias.arn()))
           .append("TargetKeyId", new BsonString(alias.target.toString()))
           .append("CreationDate", epochSeconds(alias.created))
-          .append("LastUpdatedDate", epochSeconds(alias.created)));
+          .append("LastUpdatedDate", epochSeconds(alias.updated)));
     }
     boolean truncated = start + limit < matching.size();
     BsonDocument reply = new BsonDocument("Aliases", page)
@@ -260,7 +340,7 @@ final class AwsKmsKeyStore {
   private BsonDocument decrypt(String account, String region, BsonDocument request) {
     byte[] blob = base64(request, "CiphertextBlob");
     checkAlgorithm(request);
-    if (blob.length < MIN_BLOB_LENGTH || blob[0] != BLOB_VERSION) {
+    if (blob.length < MIN_BLOB_LENGTH || blob[0] < 1) {
       throw AwsKmsError.badRequest("InvalidCiphertextException", null);
     }
     ByteBuffer header = ByteBuffer.wrap(blob, 1, 16);
@@ -461,11 +541,13 @@ final class AwsKmsKeyStore {
   private byte[] seal(Key key, byte[] plaintext, byte[] context) {
     byte[] nonce = new byte[NONCE_LENGTH];
     random.nextBytes(nonce);
-    ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).put(BLOB_VERSION)
+    // The newest material encrypts; its version goes first so Decrypt finds it again.
+    int version = key.materials.size();
+    ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).put((byte) version)
         .putLong(key.id.getMostSignificantBits()).putLong(key.id.getLeastSignificantBits());
     try {
       Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-      gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key.secret, "AES"),
+      gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key.materials.get(version - 1), "AES"),
           new GCMParameterSpec(TAG_BITS, nonce));
       gcm.updateAAD(header.array());
       gcm.updateAAD(context);
@@ -478,9 +560,13 @@ final class AwsKmsKeyStore {
   }
 
   private static byte[] open(Key key, byte[] blob, byte[] context) {
+    int version = blob[0] & 0xff;
+    if (version < 1 || version > key.materials.size()) {
+      throw AwsKmsError.badRequest("InvalidCiphertextException", null);
+    }
     try {
       Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-      gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key.secret, "AES"),
+      gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key.materials.get(version - 1), "AES"),
           new GCMParameterSpec(TAG_BITS, blob, HEADER_LENGTH, NONCE_LENGTH));
       gcm.updateAAD(blob, 0, HEADER_LENGTH);
       gcm.updateAAD(context);

@@ -234,6 +234,14 @@ public final class AwsKmsProvider implements KmsProvider {
         + settings.maxAttempts + ", clients=" + new ArrayList<>(clients.keySet()) + "}";
   }
 
+  /**
+   * Administration of this provider's master keys (find, create, re-point aliases, rotate), with
+   * its credentials and clients. Closing the provider closes it too.
+   */
+  public AwsMasterKeyAdmin admin() {
+    return new AwsMasterKeyAdmin(this, name, this::client);
+  }
+
   private KmsClient client(AwsMasterKey key) {
     if (closed) {
       throw new IllegalStateException("AWS KMS provider '" + name + "' is closed");
@@ -255,7 +263,7 @@ public final class AwsKmsProvider implements KmsProvider {
     });
   }
 
-  private KmsProviderException failure(String operation, AwsMasterKey key, SdkException e) {
+  KmsProviderException failure(String operation, AwsMasterKey key, SdkException e) {
     StringBuilder message = new StringBuilder("AWS KMS ").append(operation).append(" with ")
         .append(key.describe()).append(" failed");
     Integer attempts = e.numAttempts();
