@@ -248,6 +248,11 @@ final class KeysCommand {
     @Option(names = "--dry-run", description = "Show which keys would be rewrapped; change nothing.")
     boolean dryRun;
 
+    @Option(names = "--destroy-old", description = "After the rewrap, revoke and destroy the KMIP"
+        + " objects the keys were wrapped under, once no key in the vault uses them. Copies of"
+        + " the key vault made before (backups) can then no longer be read.")
+    boolean destroyOld;
+
     @Override
     public Integer call() throws IOException {
       if (masterKey != null && toProvider == null) {
@@ -279,15 +284,24 @@ final class KeysCommand {
           RewrapManyDataKeyResult result = context.encryption.rewrapManyDataKey(chosen, options);
           modified = result.getBulkWriteResult() == null ? 0 : result.getBulkWriteResult().getModifiedCount();
         }
+        List<String[]> retired = destroyOld && target != null
+            ? KmipRetirement.retire(context, keys, dryRun) : List.of();
         if (output.json()) {
+          org.bson.BsonArray objects = new org.bson.BsonArray();
+          retired.forEach(r -> objects.add(new BsonDocument("provider", new BsonString(r[0]))
+              .append("keyId", new BsonString(r[1])).append("result", new BsonString(r[2]))));
           Output.json(out(), new BsonDocument("matched", new BsonInt32(keys.size()))
               .append("rewrapped", new BsonInt32((int) modified))
-              .append("dryRun", org.bson.BsonBoolean.valueOf(dryRun)));
+              .append("dryRun", org.bson.BsonBoolean.valueOf(dryRun))
+              .append("kmipObjects", objects));
         } else {
           Output.table(out(), Keys.HEADERS, (dryRun || keys.isEmpty() ? keys
               : context.keyVault().find(chosen).into(new ArrayList<BsonDocument>())).stream().map(Keys::row).toList());
           out().println((dryRun ? "Would rewrap " : "Rewrapped ") + (dryRun ? keys.size() : modified)
               + " of " + keys.size() + " matching key(s)" + (target == null ? " under their own master key." : " under " + target + "."));
+          for (String[] object : retired) {
+            out().println("KMIP object " + object[1] + " (" + object[0] + "): " + object[2]);
+          }
         }
       }
       return 0;

@@ -52,6 +52,11 @@ final class KmipClient implements AutoCloseable {
     call(endpoint, KmipOperation.REVOKE, keyId, KmipRequests.revoke(keyId), payload -> null);
   }
 
+  /** Destroys an object (it must have been revoked, or never activated). */
+  void destroy(KmipEndpoint endpoint, String keyId) {
+    call(endpoint, KmipOperation.DESTROY, keyId, KmipRequests.destroy(keyId), payload -> null);
+  }
+
   /**
    * Gets a SecretData's bytes.
    *

@@ -183,6 +183,26 @@ public final class KmipKmsProvider implements KmsProvider {
     }
   }
 
+  /**
+   * Retires the KMIP object a master key names: Revoke (cessation of operation), then Destroy.
+   * For operators, once no data key is wrapped under it any more; whatever it wrapped becomes
+   * unreadable for good. An object that was never activated is destroyed without the revoke.
+   *
+   * @param masterKey a key document's {@code masterKey} ({@code keyId}, optional {@code
+   *     endpoint})
+   * @throws KmipKeyNotFoundException when the server has no such object (already destroyed)
+   */
+  public void destroyObject(BsonDocument masterKey) {
+    MasterKey key = MasterKey.parseStored(masterKey, name);
+    KmipEndpoint target = key.endpointOr(endpoint);
+    try {
+      client.revoke(target, key.keyId);
+    } catch (KmipKeyStateException e) {
+      // Pre-Active or already Deactivated: nothing to revoke, Destroy decides.
+    }
+    client.destroy(target, key.keyId);
+  }
+
   private SecretBytes getKek(KmipEndpoint target, String keyId) {
     SecretBytes secret = client.getSecretData(target, keyId);
     if (secret.length() != SECRET_DATA_LENGTH) {

@@ -9,8 +9,10 @@ enum KmipOperation {
   REGISTER(0x03, "Register", 0, false),
   GET(0x0A, "Get", 0, true),
   ACTIVATE(0x12, "Activate", 0, false),
-  /** Not used by the provider; tests and tooling use it to deactivate an object. */
+  /** Deactivates an object; used by {@link KmipKmsProvider#destroyObject} and by tests. */
   REVOKE(0x13, "Revoke", 0, false),
+  /** Removes an object's key material for good; used by {@link KmipKmsProvider#destroyObject}. */
+  DESTROY(0x14, "Destroy", 0, false),
   ENCRYPT(0x1F, "Encrypt", 2, true),
   DECRYPT(0x20, "Decrypt", 2, true);
 
@@ -20,7 +22,7 @@ enum KmipOperation {
   /**
    * Whether the server's state is the same after this ran twice as after once, so that a request
    * that may or may not have reached the server can be sent again. Register and Create would
-   * leave an orphan object; Activate and Revoke would fail the second time.
+   * leave an orphan object; Activate, Revoke and Destroy would fail the second time.
    */
   final boolean idempotent;
 

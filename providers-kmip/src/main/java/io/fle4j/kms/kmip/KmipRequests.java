@@ -83,6 +83,11 @@ final class KmipRequests {
             Ttlv.enumeration(KmipTag.REVOCATION_REASON_CODE, REVOCATION_CESSATION_OF_OPERATION)));
   }
 
+  /** Destroy an object: its key material is gone for good (it must not be Active). */
+  static Ttlv destroy(String uniqueIdentifier) {
+    return message(KmipOperation.DESTROY, Ttlv.text(KmipTag.UNIQUE_IDENTIFIER, uniqueIdentifier));
+  }
+
   private static Ttlv cbcParameters(boolean randomIv) {
     List<Ttlv> parameters = new ArrayList<>(List.of(
         Ttlv.enumeration(KmipTag.BLOCK_CIPHER_MODE, BLOCK_CIPHER_MODE_CBC),

@@ -156,6 +156,19 @@ class KmipRequestsTest {
   }
 
   @Test
+  void destroy_matchesTheLayoutByteForByte() {
+    byte[] expected = hex(
+        "420078 01 00000070",
+        header(0),
+        "  42000F 01 00000028",
+        "    42005C 05 00000004 00000014 00000000 # Operation Destroy",
+        "    420079 01 00000010",
+        "      420094 07 00000001 32 00000000000000");
+
+    assertThat(TtlvCodec.encode(KmipRequests.destroy("2"))).isEqualTo(expected);
+  }
+
+  @Test
   void register_encodedTwice_leavesTheCallersSecretIntact() {
     byte[] secret = counting(96);
     TtlvCodec.encode(KmipRequests.register(secret));

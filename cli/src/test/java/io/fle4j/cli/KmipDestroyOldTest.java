@@ -1,0 +1,118 @@
+package io.fle4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.fle4j.kms.KmsProviderException;
+import io.fle4j.kms.kmip.KmipKmsProvider;
+import io.fle4j.testkit.EmbeddedMongo;
+import io.fle4j.testkit.PyKmipServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code keys rewrap --destroy-old} against PyKMIP: after keys move away from their KMIP objects,
+ * an object no key uses is revoked and destroyed, one still in use is kept, and a dry run
+ * destroys nothing. Skips with a message when PyKMIP is not installed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KmipDestroyOldTest {
+  private EmbeddedMongo mongo;
+  private Optional<PyKmipServer> started;
+
+  @BeforeAll
+  void start() throws Exception {
+    mongo = EmbeddedMongo.startInMemory();
+    started = PyKmipServer.startIfInstalled(Files.createTempDirectory("fle4j-kmip-destroy"));
+  }
+
+  @AfterAll
+  void stop() {
+    started.ifPresent(PyKmipServer::close);
+    mongo.close();
+  }
+
+  private static BsonDocument json(Cli.Run run) {
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    return BsonDocument.parse(run.out());
+  }
+
+  @Test
+  void destroyOld_retiresObjectsNoKeyUses_andKeepsTheOthers(@TempDir Path dir) throws Exception {
+    PyKmipServer kmip = PyKmipServer.orAbort(started);
+    Path clientPem = Files.createFile(dir.resolve("client.pem"),
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(clientPem, Files.readString(kmip.clientCertificatePem()) + "\n"
+        + Files.readString(kmip.clientKeyPem()));
+    Files.copy(kmip.caPem(), dir.resolve("ca.pem"));
+    String keyVault = "kmipdestroy" + System.nanoTime();
+    Cli cli = Cli.withLocalKeys(mongo.connectionString(), dir, """
+        , "keyVault": {"namespace": "%s.keys"},
+        "tls": {"kmip": {"caFile": "ca.pem", "certificateKeyFile": "client.pem"}}
+        """.formatted(keyVault));
+    Files.writeString(cli.config, Files.readString(cli.config).replace("\"kmsProviders\": {",
+        "\"kmsProviders\": {\"kmip\": {\"endpoint\": \"" + kmip.endpoint() + "\"}, "));
+
+    BsonDocument a = json(cli.run("keys", "create", "--provider", "kmip", "--alt-name", "a",
+        "--output", "json"));
+    BsonDocument b = json(cli.run("keys", "create", "--provider", "kmip", "--alt-name", "b",
+        "--output", "json"));
+    String objectA = a.getDocument("masterKey").getString("keyId").getValue();
+    String objectB = b.getDocument("masterKey").getString("keyId").getValue();
+    // c shares a's KMIP object and is not moved: that object must survive.
+    json(cli.run("keys", "create", "--provider", "kmip", "--alt-name", "c", "--master-key",
+        "{\"keyId\": \"" + objectA + "\"}", "--output", "json"));
+    String movedFilter = "{\"keyAltNames\": {\"$in\": [\"a\", \"b\"]}}";
+
+    BsonDocument dry = json(cli.run("keys", "rewrap", "--filter", movedFilter, "--to-provider",
+        "local", "--destroy-old", "--dry-run", "--output", "json"));
+    assertThat(results(dry)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        objectA, "kept: still wraps 1 key(s)", objectB, "would be revoked and destroyed"));
+
+    try (MongoClient plain = MongoClients.create(mongo.connectionString())) {
+      MongoCollection<BsonDocument> keys =
+          plain.getDatabase(keyVault).getCollection("keys", BsonDocument.class);
+      BsonDocument oldB = keys.find(new BsonDocument("keyAltNames", new BsonString("b"))).first();
+      BsonDocument done = json(cli.run("keys", "rewrap", "--filter", movedFilter,
+          "--to-provider", "local", "--destroy-old", "--output", "json"));
+      assertThat(done.getInt32("rewrapped").getValue()).isEqualTo(2);
+      assertThat(results(done)).containsExactlyInAnyOrderEntriesOf(Map.of(
+          objectA, "kept: still wraps 1 key(s)", objectB, "revoked and destroyed"));
+
+      // Every key in the vault is still readable; the old copy of b, wrapped by the destroyed
+      // object, no longer is.
+      assertThat(json(cli.run("keyvault", "verify", "--output", "json")).getBoolean("ok")
+          .getValue()).isTrue();
+      try (KmipKmsProvider provider = KmipKmsProvider.builder().endpoint(kmip.endpoint())
+          .sslContext(kmip.clientSslContext()).build()) {
+        assertThatThrownBy(() -> provider.decryptDataKey(oldB.getDocument("masterKey"),
+            oldB.getBinary("keyMaterial").getData())).isInstanceOf(KmsProviderException.class);
+      }
+    }
+  }
+
+  private static Map<String, String> results(BsonDocument rewrap) {
+    Map<String, String> out = new java.util.HashMap<>();
+    BsonArray objects = rewrap.getArray("kmipObjects");
+    for (BsonValue object : objects) {
+      out.put(object.asDocument().getString("keyId").getValue(),
+          object.asDocument().getString("result").getValue());
+    }
+    return out;
+  }
+}
