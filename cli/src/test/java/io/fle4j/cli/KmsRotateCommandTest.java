@@ -170,6 +170,13 @@ class KmsRotateCommandTest {
           java.util.Base64.getDecoder().decode(ciphertext)))).isEqualTo(new BsonString("secret"));
     }
     assertThat(cli.run("keyvault", "verify").exitCode()).isZero();
+
+    // The operator disables the new key by mistake: verify names both keys and the reason.
+    kms.disableKey(newKey);
+    Cli.Run verify = cli.run("keyvault", "verify", "--output", "json");
+    assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(Fle4jCommand.KEY_VAULT_PROBLEMS);
+    assertThat(BsonDocument.parse(verify.out()).getNumber("unreadable").intValue()).isEqualTo(2);
+    assertThat(verify.out()).contains("DisabledException");
   }
 
   @Test
