@@ -63,6 +63,14 @@ public final class ClientEncryptions {
         orEmpty(settings.getKmsProviderSslContextMap()),
         extras.kmsProviders(),
         classLoader()).observed(events);
+    try {
+      // A default for a provider that is not configured would silently never apply.
+      extras.defaultMasterKeys().keySet()
+          .forEach(name -> kms.get(name, "Fle4jSettings.defaultMasterKey"));
+    } catch (ConfigurationException e) {
+      kms.close();
+      throw e;
+    }
     MongoClient ownedClient = null;
     MongoClient client;
     if (extras.keyVaultClient().isPresent()) {

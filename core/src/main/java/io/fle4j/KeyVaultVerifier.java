@@ -24,6 +24,9 @@ import org.bson.conversions.Bson;
  * }</pre>
  */
 public final class KeyVaultVerifier {
+  /** At most this many KMS calls at once: KMS quotas are per second, threads are not free. */
+  public static final int MAX_PARALLELISM = 64;
+
   private final KeyVaultCheck check;
 
   private KeyVaultVerifier(KeyVaultCheck check) {
@@ -50,18 +53,19 @@ public final class KeyVaultVerifier {
    * alternate names shared by several keys.
    *
    * @param filter a key vault query; an empty document for every key
-   * @param parallelism at most this many KMS calls at once (1 or more)
+   * @param parallelism at most this many KMS calls at once, 1 to {@value #MAX_PARALLELISM}
    */
   public Report verify(Bson filter, int parallelism) {
-    if (parallelism < 1) {
-      throw new IllegalArgumentException("parallelism must be 1 or more, got " + parallelism);
+    if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+      throw new ConfigurationException("parallelism", "must be 1 to " + MAX_PARALLELISM
+          + " (one thread per KMS call in flight), got " + parallelism);
     }
     return check.verify(filter == null ? new BsonDocument() : filter, parallelism);
   }
 
   /**
-   * One KMS call per configured provider: the most recently updated data key that uses it is
-   * unwrapped. This is the cheapest call that proves what encryption needs (the KMS answers, the
+   * One KMS call per configured provider: the most recently updated well formed data key that
+   * uses it is unwrapped. This is the cheapest call that proves what encryption needs (the KMS answers, the
    * credentials are valid and allowed to unwrap, the master key is usable); metadata calls such as
    * DescribeKey need permissions applications usually do not have.
    *
@@ -75,7 +79,10 @@ public final class KeyVaultVerifier {
   public enum Readability {
     /** The document is well formed and its KMS unwrapped it. */
     READABLE,
-    /** The document is well formed but unwrapping failed (see the detail). */
+    /**
+     * The document is well formed but unwrapping failed (see the detail): the KMS refused or
+     * failed, or no provider of that name is configured here.
+     */
     UNREADABLE,
     /** The document is not a key document libmongocrypt accepts (see the detail). */
     MALFORMED

@@ -99,6 +99,16 @@ final class CliContext implements AutoCloseable {
     return extras.build();
   }
 
+  /**
+   * Refuses a key-vault write in read-only mode, before anything else is done (an index build,
+   * a KMS call).
+   */
+  void requireWritable(String operation) {
+    if (config.readOnly) {
+      throw new io.fle4j.KeyVaultReadOnlyException(operation, keyVaultNamespace);
+    }
+  }
+
   /** The configured current provider; a clear error naming {@code option} when there is none. */
   CurrentProvider currentProvider(String option) {
     if (config.currentProvider == null) {

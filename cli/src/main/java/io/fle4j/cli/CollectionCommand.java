@@ -304,6 +304,9 @@ final class CollectionCommand {
           + (fromKey == null ? "" : " from " + fromKey) + (fields.isEmpty() ? "" : " fields " + fields);
     }
 
+    /** The key --to-current resolved to, once per run: the job records and uses the same one. */
+    private BsonDocument currentKey;
+
     /** With --to-current, the key it resolved to is part of the job: a newer one is a new job. */
     @Override
     BsonDocument parameters(CliContext context, MongoNamespace ns) {
@@ -314,14 +317,23 @@ final class CollectionCommand {
       return parameters;
     }
 
-    private static BsonDocument newestCurrentKey(CliContext context) {
+    /**
+     * The most recently created key under the current provider. By creation, not update: a
+     * rewrap updates every key it moves, which says nothing about which key is meant for data.
+     */
+    private BsonDocument newestCurrentKey(CliContext context) {
+      if (currentKey != null) {
+        return currentKey;
+      }
       CurrentProvider current = context.currentProvider("--to-current");
       BsonDocument newest = context.keyVault().find(current.heldFilter())
-          .sort(new BsonDocument("updateDate", new org.bson.BsonInt32(-1))).limit(1).first();
+          .sort(new BsonDocument("creationDate", new org.bson.BsonInt32(-1))
+              .append("_id", new org.bson.BsonInt32(-1))).limit(1).first();
       if (newest == null) {
         throw new ConfigurationException("--to-current", "no data key is under the current"
             + " provider (" + current.describe() + "); create one first: fle4j keys create");
       }
+      currentKey = newest;
       return newest;
     }
 

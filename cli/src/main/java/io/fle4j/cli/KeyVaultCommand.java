@@ -35,6 +35,7 @@ final class KeyVaultCommand {
     @Override
     public Integer call() throws Exception {
       try (CliContext context = CliContext.open(connection)) {
+        context.requireWritable("keyvault init");
         String index = KeyVaultIndex.ensure(context.keyVault());
         if (output.json()) {
           Output.json(spec.commandLine().getOut(), new BsonDocument("keyVault",

@@ -75,6 +75,7 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       try (CliContext context = CliContext.open(connection)) {
+        context.requireWritable("createDataKey");
         // Before any key is written, so two keys can never come to share a name.
         KeyVaultIndex.ensure(context.keyVault());
         DataKeyOptions options = new DataKeyOptions().keyAltNames(altNames);
@@ -258,6 +259,10 @@ final class KeysCommand {
       if (masterKey != null && toProvider == null) {
         throw new ConfigurationException("--master-key", "requires --to-provider");
       }
+      if (destroyOld && toProvider == null && !toCurrent) {
+        throw new ConfigurationException("--destroy-old", "needs --to-provider or --to-current:"
+            + " a rewrap under each key's own master key leaves no KMIP object unused");
+      }
       if (toCurrent && toProvider != null) {
         throw new ConfigurationException("--to-current", "cannot be combined with --to-provider:"
             + " the current provider is the target");
@@ -265,8 +270,10 @@ final class KeysCommand {
       try (CliContext context = CliContext.open(connection)) {
         BsonDocument query = filter == null ? new BsonDocument() : parseJson(filter, "--filter");
         String target = toProvider;
+        BsonDocument targetMasterKey = masterKey == null ? null : parseJson(masterKey, "--master-key");
         if (toCurrent) {
           CurrentProvider current = context.currentProvider("--to-current");
+          targetMasterKey = current.masterKey();
           query = new BsonDocument("$and", new org.bson.BsonArray(
               List.of(query, current.notHeldFilter())));
           target = current.name(); // its master key is the default CliContext configured
@@ -284,8 +291,8 @@ final class KeysCommand {
           RewrapManyDataKeyResult result = context.encryption.rewrapManyDataKey(chosen, options);
           modified = result.getBulkWriteResult() == null ? 0 : result.getBulkWriteResult().getModifiedCount();
         }
-        List<String[]> retired = destroyOld && target != null
-            ? KmipRetirement.retire(context, keys, dryRun) : List.of();
+        List<String[]> retired = destroyOld
+            ? KmipRetirement.retire(context, keys, targetMasterKey, dryRun) : List.of();
         if (output.json()) {
           org.bson.BsonArray objects = new org.bson.BsonArray();
           retired.forEach(r -> objects.add(new BsonDocument("provider", new BsonString(r[0]))

@@ -25,28 +25,33 @@ final class KmipRetirement {
 
   /**
    * @param moved the key documents as they were before the rewrap
+   * @param targetMasterKey the master key options the rewrap moved them to, or null
    * @param dryRun count the moved keys as gone, destroy nothing
    * @return per object: provider, keyId, what happened
    */
-  static List<String[]> retire(CliContext context, List<BsonDocument> moved, boolean dryRun) {
+  static List<String[]> retire(CliContext context, List<BsonDocument> moved,
+      BsonDocument targetMasterKey, boolean dryRun) {
     Map<String, BsonDocument> objects = new LinkedHashMap<>();
     for (BsonDocument key : moved) {
       BsonDocument masterKey = key.getDocument("masterKey");
       String provider = masterKey.getString("provider").getValue();
       if (KmsProviderName.parse(provider).type().equals("kmip") && masterKey.isString("keyId")) {
-        objects.putIfAbsent(provider + "|" + masterKey.get("endpoint", new BsonString("")).asString()
-            .getValue() + "|" + masterKey.getString("keyId").getValue(), masterKey);
+        objects.putIfAbsent(masterKey.getString("keyId").getValue(), masterKey);
       }
     }
+    BsonValue targetKeyId = targetMasterKey == null ? null : targetMasterKey.get("keyId");
     List<BsonValue> movedIds = moved.stream().map(k -> k.get("_id")).toList();
     List<String[]> out = new ArrayList<>();
     for (BsonDocument masterKey : objects.values()) {
       String provider = masterKey.getString("provider").getValue();
       String keyId = masterKey.getString("keyId").getValue();
-      BsonDocument users = new BsonDocument("masterKey.provider", new BsonString(provider))
-          .append("masterKey.keyId", new BsonString(keyId))
-          .append("masterKey.endpoint", masterKey.containsKey("endpoint")
-              ? masterKey.get("endpoint") : new BsonDocument("$exists", org.bson.BsonBoolean.FALSE));
+      if (new BsonString(keyId).equals(targetKeyId)) {
+        out.add(new String[] {provider, keyId, "kept: the rewrap's target"});
+        continue;
+      }
+      // Any key naming this keyId, under any provider name or endpoint spelling, counts as a
+      // user: keeping an unused object costs nothing, destroying a used one loses data.
+      BsonDocument users = new BsonDocument("masterKey.keyId", new BsonString(keyId));
       if (dryRun) {
         users.append("_id", new BsonDocument("$nin", new BsonArray(movedIds)));
       }

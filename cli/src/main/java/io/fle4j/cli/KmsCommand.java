@@ -35,7 +35,7 @@ final class KmsCommand {
   @Command(name = "rotate", mixinStandardHelpOptions = true,
       description = {"Rotates an AWS KMS master key behind an alias: creates a new KMS key, points"
           + " the alias at it, and rewraps every data key whose master key is the alias or the old"
-          + " key (they then name the alias). With --on-demand, asks AWS KMS to rotate the key's"
+          + " key (they then name the new key's ARN). With --on-demand, asks AWS KMS to rotate the key's"
           + " material instead (RotateKeyOnDemand) and rewraps those data keys under the new"
           + " material. The old key is left enabled: every key stays readable throughout.",
           "IAM: kms:DescribeKey; kms:CreateKey and kms:UpdateAlias (alias, old and new key), or"
@@ -95,9 +95,11 @@ final class KmsCommand {
         String aliasArn = "arn:aws:kms:" + arn[3] + ":" + arn[4] + ":" + aliasName;
         List<BsonValue> names = List.of(new BsonString(aliasName), new BsonString(aliasArn),
             new BsonString(oldKeyArn), new BsonString(arn[5].substring("key/".length())));
+        // Alias names are regional: only keys of the alias's region are its keys.
         List<BsonDocument> keys = context.keyVault().find(new BsonDocument("masterKey.provider",
-            new BsonString(name.toString())).append("masterKey.key",
-                new BsonDocument("$in", new BsonArray(names)))).into(new ArrayList<>());
+            new BsonString(name.toString())).append("masterKey.region", aliasKey.get("region"))
+            .append("masterKey.key", new BsonDocument("$in", new BsonArray(names))))
+            .into(new ArrayList<>());
 
         String newKeyArn = null;
         if (!dryRun) {
@@ -111,8 +113,12 @@ final class KmsCommand {
             admin.pointAlias(aliasKey, newKeyArn);
           }
           if (!keys.isEmpty()) {
+            // To the new key's ARN, not the alias: AWS propagates alias changes eventually, so
+            // Encrypt through the alias could still reach the old key. A key ARN also makes the
+            // provider check, on every unwrap, that AWS used exactly that key.
             RewrapManyDataKeyOptions options = onDemand ? new RewrapManyDataKeyOptions()
-                : new RewrapManyDataKeyOptions().provider(name.toString()).masterKey(aliasKey);
+                : new RewrapManyDataKeyOptions().provider(name.toString())
+                    .masterKey(admin.sameLocation(aliasKey, newKeyArn));
             try {
               context.encryption.rewrapManyDataKey(byIds(keys), options);
             } catch (RuntimeException e) {
@@ -122,7 +128,8 @@ final class KmsCommand {
                   + " rewrap failed: " + e.getMessage() + ". Every data key is still readable"
                   + " under " + oldKeyArn + ", which stays enabled. Finish with: fle4j keys rewrap"
                   + " --filter '" + byIds(keys).toJson() + "'" + (onDemand ? ""
-                      : " --to-provider " + provider + " --master-key '" + aliasKey.toJson() + "'"),
+                      : " --to-provider " + provider + " --master-key '"
+                          + admin.sameLocation(aliasKey, newKeyArn).toJson() + "'"),
                   e);
             }
           }
@@ -261,7 +268,7 @@ final class KmsCommand {
                     ? "yes" : "NO: " + status.detail());
           }).toList());
       out.println((dryRun ? "Would rewrap " : "Rewrapped ") + keys.size() + " data key(s)"
-          + (onDemand ? " under the rotated material." : " under " + aliasName + " (the new key)."));
+          + (onDemand ? " under the rotated material." : " under the new key behind " + aliasName + "."));
     }
   }
 }

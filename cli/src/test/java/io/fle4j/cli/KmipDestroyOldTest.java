@@ -65,8 +65,13 @@ class KmipDestroyOldTest {
         , "keyVault": {"namespace": "%s.keys"},
         "tls": {"kmip": {"caFile": "ca.pem", "certificateKeyFile": "client.pem"}}
         """.formatted(keyVault));
+    // kmip and kmip:b are the same server under two names.
     Files.writeString(cli.config, Files.readString(cli.config).replace("\"kmsProviders\": {",
-        "\"kmsProviders\": {\"kmip\": {\"endpoint\": \"" + kmip.endpoint() + "\"}, "));
+        "\"kmsProviders\": {\"kmip\": {\"endpoint\": \"" + kmip.endpoint() + "\"}, \"kmip:b\":"
+            + " {\"endpoint\": \"" + kmip.endpoint() + "\"}, ")
+        .replace("\"tls\": {\"kmip\": {\"caFile\": \"ca.pem\", \"certificateKeyFile\": \"client.pem\"}}",
+            "\"tls\": {\"kmip\": {\"caFile\": \"ca.pem\", \"certificateKeyFile\": \"client.pem\"},"
+                + " \"kmip:b\": {\"caFile\": \"ca.pem\", \"certificateKeyFile\": \"client.pem\"}}"));
 
     BsonDocument a = json(cli.run("keys", "create", "--provider", "kmip", "--alt-name", "a",
         "--output", "json"));
@@ -77,12 +82,23 @@ class KmipDestroyOldTest {
     // c shares a's KMIP object and is not moved: that object must survive.
     json(cli.run("keys", "create", "--provider", "kmip", "--alt-name", "c", "--master-key",
         "{\"keyId\": \"" + objectA + "\"}", "--output", "json"));
-    String movedFilter = "{\"keyAltNames\": {\"$in\": [\"a\", \"b\"]}}";
+    // e's object is also named by f under the other provider name: it must survive too.
+    BsonDocument e = json(cli.run("keys", "create", "--provider", "kmip", "--alt-name", "e",
+        "--output", "json"));
+    String objectE = e.getDocument("masterKey").getString("keyId").getValue();
+    json(cli.run("keys", "create", "--provider", "kmip:b", "--alt-name", "f", "--master-key",
+        "{\"keyId\": \"" + objectE + "\"}", "--output", "json"));
+    String movedFilter = "{\"keyAltNames\": {\"$in\": [\"a\", \"b\", \"e\"]}}";
+
+    Cli.Run noTarget = cli.run("keys", "rewrap", "--filter", movedFilter, "--destroy-old");
+    assertThat(noTarget.exitCode()).isEqualTo(Fle4jCommand.INVALID_INPUT);
+    assertThat(noTarget.err()).contains("--destroy-old").contains("--to-provider");
 
     BsonDocument dry = json(cli.run("keys", "rewrap", "--filter", movedFilter, "--to-provider",
         "local", "--destroy-old", "--dry-run", "--output", "json"));
     assertThat(results(dry)).containsExactlyInAnyOrderEntriesOf(Map.of(
-        objectA, "kept: still wraps 1 key(s)", objectB, "would be revoked and destroyed"));
+        objectA, "kept: still wraps 1 key(s)", objectB, "would be revoked and destroyed",
+        objectE, "kept: still wraps 1 key(s)"));
 
     try (MongoClient plain = MongoClients.create(mongo.connectionString())) {
       MongoCollection<BsonDocument> keys =
@@ -90,14 +106,27 @@ class KmipDestroyOldTest {
       BsonDocument oldB = keys.find(new BsonDocument("keyAltNames", new BsonString("b"))).first();
       BsonDocument done = json(cli.run("keys", "rewrap", "--filter", movedFilter,
           "--to-provider", "local", "--destroy-old", "--output", "json"));
-      assertThat(done.getInt32("rewrapped").getValue()).isEqualTo(2);
+      assertThat(done.getInt32("rewrapped").getValue()).isEqualTo(3);
       assertThat(results(done)).containsExactlyInAnyOrderEntriesOf(Map.of(
-          objectA, "kept: still wraps 1 key(s)", objectB, "revoked and destroyed"));
+          objectA, "kept: still wraps 1 key(s)", objectB, "revoked and destroyed",
+          objectE, "kept: still wraps 1 key(s)"));
 
       // Every key in the vault is still readable; the old copy of b, wrapped by the destroyed
       // object, no longer is.
       assertThat(json(cli.run("keyvault", "verify", "--output", "json")).getBoolean("ok")
           .getValue()).isTrue();
+
+      // A KMIP master key without keyId is malformed, and verifying it creates no KMIP object
+      // (asking the provider to "complete" it would register one).
+      BsonDocument incomplete = oldB.clone();
+      incomplete.put("_id", new org.bson.BsonBinary(java.util.UUID.randomUUID()));
+      incomplete.remove("keyAltNames");
+      incomplete.getDocument("masterKey").remove("keyId");
+      keys.insertOne(incomplete);
+      Cli.Run verify = cli.run("keyvault", "verify", "--output", "json");
+      assertThat(verify.exitCode()).isEqualTo(Fle4jCommand.KEY_VAULT_PROBLEMS);
+      assertThat(BsonDocument.parse(verify.out()).getNumber("malformed").intValue()).isEqualTo(1);
+      assertThat(verify.out()).contains("keyId");
       try (KmipKmsProvider provider = KmipKmsProvider.builder().endpoint(kmip.endpoint())
           .sslContext(kmip.clientSslContext()).build()) {
         assertThatThrownBy(() -> provider.decryptDataKey(oldB.getDocument("masterKey"),

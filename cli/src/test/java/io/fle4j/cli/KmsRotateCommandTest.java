@@ -152,7 +152,7 @@ class KmsRotateCommandTest {
         assertThat(k.asDocument().getBoolean("readable").getValue()).isTrue());
     for (String id : List.of(viaAlias, viaOldArn)) {
       BsonDocument key = rawKey(id);
-      assertThat(key.getDocument("masterKey").getString("key").getValue()).isEqualTo(ALIAS);
+      assertThat(key.getDocument("masterKey").getString("key").getValue()).isEqualTo(newKey);
       assertThat(blobKeyId(key)).as("wrapped by the new key").isEqualTo(newKey.substring(newKey.indexOf("key/") + 4));
     }
     assertThat(rawKey(unrelated)).isEqualTo(unrelatedBefore);

@@ -85,10 +85,12 @@ class OperationsCommandsTest {
     writer.run("keyvault", "init");
     String id = json(writer.run("keys", "create", "--provider", "local", "--alt-name", "ssn",
         "--output", "json")).getString("_id").getValue();
+    keys.dropIndexes(); // so that an index build, a write too, would show
     List<BsonDocument> before = rawKeys();
 
     Cli readOnly = reconfigured(", \"readOnly\": true");
     for (String[] write : List.of(
+        new String[] {"keyvault", "init"},
         new String[] {"keys", "create", "--provider", "local"},
         new String[] {"keys", "add-alt-name", id, "other"},
         new String[] {"keys", "remove-alt-name", id, "ssn"},
@@ -99,6 +101,8 @@ class OperationsCommandsTest {
       assertThat(run.err()).as(String.join(" ", write)).contains("read-only mode is on");
     }
     assertThat(rawKeys()).isEqualTo(before);
+    assertThat(keys.listIndexes().into(new ArrayList<>()))
+        .noneMatch(index -> index.get("key", org.bson.Document.class).containsKey("keyAltNames"));
 
     // Reading and using keys still work.
     assertThat(readOnly.run("keys", "list").out()).contains(id);
@@ -113,6 +117,8 @@ class OperationsCommandsTest {
     before.run("keyvault", "init");
     String oldKey = json(before.run("keys", "create", "--provider", "local", "--alt-name", "old",
         "--output", "json")).getString("_id").getValue();
+    json(before.run("keys", "create", "--provider", "local", "--alt-name", "spare", "--output",
+        "json"));
     plain.getDatabase("clinic").getCollection("patients", BsonDocument.class).insertMany(List.of(
         BsonDocument.parse("{_id: 1, ssn: '111-11-1111'}"),
         BsonDocument.parse("{_id: 2, ssn: '222-22-2222'}")));
@@ -122,7 +128,7 @@ class OperationsCommandsTest {
     Cli current = reconfigured(", \"currentProvider\": \"local:b\"");
     // keys list marks what is not yet under the current provider.
     Cli.Run list = current.run("keys", "list");
-    assertThat(list.out()).contains("current").contains("1 key(s) not yet under the current"
+    assertThat(list.out()).contains("current").contains("2 key(s) not yet under the current"
         + " provider (local:b)");
     assertThat(json(current.run("keys", "create", "--alt-name", "new", "--output", "json"))
         .getDocument("masterKey").getString("provider").getValue()).isEqualTo("local:b");
@@ -130,7 +136,13 @@ class OperationsCommandsTest {
         .out() + "}").getArray("a");
     assertThat(listed.stream().map(k -> k.asDocument().getString("_id").getValue() + "="
         + k.asDocument().getBoolean("underCurrentProvider").getValue()))
-        .contains(oldKey + "=false").hasSize(2).filteredOn(s -> s.endsWith("=true")).hasSize(1);
+        .contains(oldKey + "=false").hasSize(3).filteredOn(s -> s.endsWith("=true")).hasSize(1);
+
+    // "spare" moves first: the rewrap makes it the most recently *updated* current key, yet
+    // the data goes to the most recently *created* one, "new".
+    assertThat(json(current.run("keys", "rewrap", "--to-current", "--filter",
+        "{\"keyAltNames\": \"spare\"}", "--output", "json")).getInt32("rewrapped").getValue())
+        .isEqualTo(1);
 
     // The data: values under keys of other providers move to the newest current key.
     Cli.Run rotate = current.run("collection", "rotate", "--namespace", "clinic.patients",

@@ -52,20 +52,25 @@ public final class KeyVaultCheck {
     return out;
   }
 
+  /** Keys a probe tries, newest first, before it gives up on finding a well formed one. */
+  private static final int PROBE_CANDIDATES = 3;
+
   private ProviderStatus probe(String provider) {
-    BsonDocument newest = keyVault.find(Filters.eq("masterKey.provider", provider))
-        .sort(Sorts.descending("updateDate")).limit(1).first();
-    if (newest == null) {
-      return new ProviderStatus(provider, Reachability.NO_KEY, null,
-          "no data key in " + keyVault.namespace() + " uses this provider", Instant.now(),
-          Duration.ZERO);
+    // A malformed newest key says nothing about the KMS: the next well formed one is tried.
+    for (BsonDocument candidate : keyVault.find(Filters.eq("masterKey.provider", provider))
+        .sort(Sorts.descending("updateDate")).limit(PROBE_CANDIDATES)) {
+      long start = System.nanoTime();
+      KeyStatus status = check(candidate);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      if (status.readability() != Readability.MALFORMED) {
+        return new ProviderStatus(provider, status.readability() == Readability.READABLE
+            ? Reachability.REACHABLE : Reachability.UNREACHABLE, status.id(), status.detail(),
+            Instant.now(), took);
+      }
     }
-    long start = System.nanoTime();
-    KeyStatus status = check(newest);
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    return new ProviderStatus(provider, status.readability() == Readability.READABLE
-        ? Reachability.REACHABLE : Reachability.UNREACHABLE, status.id(), status.detail(),
-        Instant.now(), took);
+    return new ProviderStatus(provider, Reachability.NO_KEY, null,
+        "no well formed data key in " + keyVault.namespace() + " uses this provider",
+        Instant.now(), Duration.ZERO);
   }
 
   /** Shape first (no KMS call for a document the KMS could not be asked about), then unwrap. */
@@ -77,24 +82,28 @@ public final class KeyVaultCheck {
     String providerName = providerValue != null && providerValue.isString()
         ? providerValue.asString().getValue() : null;
     KeyDocument key;
-    KmsProvider provider;
     try {
       key = KeyDocument.parse(doc);
+    } catch (ConfigurationException e) {
+      return new KeyStatus(id, altNames, providerName, Readability.MALFORMED, e.getMessage());
+    }
+    KmsProvider provider;
+    try {
       provider = kms.get(key.provider().toString(), "masterKey.provider");
     } catch (ConfigurationException e) {
-      return new KeyStatus(id, altNames, providerName, Readability.MALFORMED, e.getMessage());
+      // Well formed, but this client cannot ask its KMS.
+      return new KeyStatus(id, altNames, providerName, Readability.UNREADABLE, e.getMessage());
     }
     try {
-      // The provider's own master key rules: a document it would refuse to create is malformed.
-      provider.masterKey(key.masterKey().clone());
-    } catch (ConfigurationException e) {
-      return new KeyStatus(id, altNames, providerName, Readability.MALFORMED, e.getMessage());
-    }
-    try {
+      // Not provider.masterKey(): for some providers (KMIP without keyId) that creates a key.
+      // decryptDataKey parses the stored master key strictly and says so with a
+      // ConfigurationException before any KMS call.
       byte[] material = DataKeys.checkedLength(key,
           provider.decryptDataKey(key.masterKey(), key.keyMaterial()));
       Arrays.fill(material, (byte) 0);
       return new KeyStatus(id, altNames, providerName, Readability.READABLE, null);
+    } catch (ConfigurationException e) {
+      return new KeyStatus(id, altNames, providerName, Readability.MALFORMED, e.getMessage());
     } catch (Fle4jException e) {
       // fle4j's exceptions keep secrets out of their messages.
       return new KeyStatus(id, altNames, providerName, Readability.UNREADABLE,

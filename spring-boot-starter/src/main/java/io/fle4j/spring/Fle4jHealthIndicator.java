@@ -29,8 +29,13 @@ final class Fle4jHealthIndicator implements HealthIndicator {
   private final Iterable<String> providers;
   private final Duration probeInterval;
   private final Clock clock;
-  private Map<String, ProviderStatus> lastProbe;
-  private Instant lastProbeAt;
+  /** Null when probes are off, or the ClientEncryption bean is not fle4j's. */
+  private final KeyVaultVerifier verifier;
+  /** One probe at a time; health checks that arrive meanwhile get the last result. */
+  private final java.util.concurrent.locks.ReentrantLock probing =
+      new java.util.concurrent.locks.ReentrantLock();
+  private volatile Map<String, ProviderStatus> lastProbe;
+  private volatile Instant lastProbeAt;
 
   /**
    * @param probeInterval how long a probe's result is reused; {@code null} probes nothing
@@ -43,6 +48,15 @@ final class Fle4jHealthIndicator implements HealthIndicator {
     this.providers = providers;
     this.probeInterval = probeInterval;
     this.clock = clock;
+    KeyVaultVerifier made = null;
+    if (probeInterval != null) {
+      try {
+        made = KeyVaultVerifier.of(encryption);
+      } catch (IllegalArgumentException e) {
+        // The application's own ClientEncryption bean: fle4j cannot probe through it.
+      }
+    }
+    this.verifier = made;
   }
 
   @Override
@@ -54,19 +68,38 @@ final class Fle4jHealthIndicator implements HealthIndicator {
           .withDetail("keyVaultError", e.getClass().getSimpleName())
           .withDetail("kmsProviders", providerDetails(Map.of())).build();
     }
-    Map<String, ProviderStatus> probe = probeInterval == null ? Map.of() : probe();
+    Map<String, ProviderStatus> probe = verifier == null ? Map.of() : probe();
     boolean reachable = probe.values().stream()
         .noneMatch(p -> p.reachability() == Reachability.UNREACHABLE);
     return (reachable ? Health.up() : Health.down()).withDetail("keyVault", keyVaultNamespace)
         .withDetail("kmsProviders", providerDetails(probe)).build();
   }
 
-  /** The last probe while it is fresh, else a new one (one health check at a time probes). */
-  private synchronized Map<String, ProviderStatus> probe() {
+  /**
+   * The last probe while it is fresh, else a new one. Only one thread probes; a health check
+   * arriving meanwhile gets the previous result instead of waiting on a slow KMS (the first
+   * ones, with no result yet, wait).
+   */
+  private Map<String, ProviderStatus> probe() {
+    Map<String, ProviderStatus> last = lastProbe;
     Instant now = clock.instant();
-    if (lastProbe == null || !now.isBefore(lastProbeAt.plus(probeInterval))) {
+    if (last != null && now.isBefore(lastProbeAt.plus(probeInterval))) {
+      return last;
+    }
+    if (last != null && !probing.tryLock()) {
+      return last;
+    }
+    if (last == null) {
+      probing.lock();
+    }
+    try {
+      if (lastProbe != last) {
+        return lastProbe; // another thread probed while this one waited for the lock
+      }
       try {
-        lastProbe = KeyVaultVerifier.of(encryption).probeProviders();
+        lastProbe = verifier.probeProviders();
+        lastProbeAt = now;
+        return lastProbe;
       } catch (RuntimeException e) {
         // The key vault answered a moment ago; a failure now is reported, not cached.
         Map<String, ProviderStatus> failed = new LinkedHashMap<>();
@@ -76,9 +109,9 @@ final class Fle4jHealthIndicator implements HealthIndicator {
         }
         return failed;
       }
-      lastProbeAt = now;
+    } finally {
+      probing.unlock();
     }
-    return lastProbe;
   }
 
   private Map<String, Object> providerDetails(Map<String, ProviderStatus> probe) {

@@ -64,6 +64,9 @@ public class Fle4jProperties {
      */
     private boolean probeKms = true;
 
+    /** Probes are KMS requests: never more than one per provider per this. */
+    static final Duration MIN_PROBE_INTERVAL = Duration.ofSeconds(10);
+
     /** How long a probe's result is reused before the next health check probes again. */
     private Duration probeInterval = Duration.ofMinutes(5);
 
@@ -80,9 +83,10 @@ public class Fle4jProperties {
     }
 
     public void setProbeInterval(Duration probeInterval) {
-      if (probeInterval == null || probeInterval.isNegative()) {
-        throw new IllegalArgumentException(
-            "fle4j.health.probe-interval must be 0 or positive, got " + probeInterval);
+      if (probeInterval == null || probeInterval.compareTo(MIN_PROBE_INTERVAL) < 0) {
+        throw new IllegalArgumentException("fle4j.health.probe-interval must be at least "
+            + MIN_PROBE_INTERVAL.toSeconds() + "s (each probe is a KMS request per provider),"
+            + " got " + probeInterval);
       }
       this.probeInterval = probeInterval;
     }

@@ -113,6 +113,25 @@ class KeyVaultVerifierTest {
   }
 
   @Test
+  void aKeyOfAProviderThatIsNotConfiguredIsUnreadable_notMalformed() {
+    BsonBinary id = awsKey(kms.createKey(REGION));
+    vault.keys.updateOne(new BsonDocument("_id", id), BsonDocument.parse(
+        "{$set: {'masterKey.provider': 'aws:elsewhere'}}"));
+
+    KeyStatus status = KeyVaultVerifier.of(fle4j).verify(new BsonDocument(), 1).keys().get(0);
+
+    assertThat(status.readability()).isEqualTo(Readability.UNREADABLE);
+    assertThat(status.detail()).contains("aws:elsewhere").contains("configured");
+  }
+
+  @Test
+  void parallelismIsBounded() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            KeyVaultVerifier.of(fle4j).verify(new BsonDocument(), 1000))
+        .isInstanceOf(io.fle4j.ConfigurationException.class).hasMessageContaining("1 to 64");
+  }
+
+  @Test
   void probeUnwrapsTheNewestKeyOfEachProvider() {
     String master = kms.createKey(REGION);
     BsonBinary older = awsKey(master);

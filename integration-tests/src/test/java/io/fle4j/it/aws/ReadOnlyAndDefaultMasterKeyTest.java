@@ -146,6 +146,12 @@ class ReadOnlyAndDefaultMasterKeyTest {
         new EncryptOptions(DETERMINISTIC).keyId(keyId));
     assertThat(vault.official().decrypt(ciphertext)).isEqualTo(new BsonString("x"));
 
+    // A default for a provider that is not configured is refused when the client is made.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> vault.fle4j(Fle4jSettings.builder()
+            .defaultMasterKey("aws:typo", vault.masterKey(current, REGION)).build()))
+        .isInstanceOf(io.fle4j.ConfigurationException.class)
+        .hasMessageContaining("Fle4jSettings.defaultMasterKey").hasMessageContaining("aws:typo");
+
     // A master key given in the call wins over the default.
     BsonBinary explicit = configured.createDataKey("aws",
         new DataKeyOptions().masterKey(vault.masterKey(masterArn, REGION)));

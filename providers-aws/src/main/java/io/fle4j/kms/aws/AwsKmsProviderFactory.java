@@ -5,7 +5,6 @@ import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderFactory;
 import java.util.List;
-import org.bson.BsonString;
 
 /**
  * Builds an {@link AwsKmsProvider} from a {@code kmsProviders} entry, with the field names of the
@@ -28,21 +27,16 @@ public final class AwsKmsProviderFactory implements KmsProviderFactory {
 
   @Override
   public KmsProvider create(KmsProviderConfig config) {
-    for (String field : config.properties().keySet()) {
-      if (!FIELDS.contains(field)) {
-        throw new ConfigurationException(config.fieldPath(field), "unexpected field; the aws KMS"
-            + " provider takes accessKeyId, secretAccessKey and sessionToken (or nothing, for"
-            + " the AWS SDK's default credential chain)");
-      }
-    }
+    config.requireOnly(FIELDS, "the aws KMS provider takes accessKeyId, secretAccessKey and"
+        + " sessionToken (or nothing, for the AWS SDK's default credential chain)");
     AwsKmsProvider.Builder builder = AwsKmsProvider.builder().name(config.name().toString());
     config.sslContext().ifPresent(builder::sslContext);
     if (config.properties().isEmpty()) {
       return builder.defaultCredentials().build();
     }
-    String accessKeyId = text(config, "accessKeyId");
-    String secretAccessKey = text(config, "secretAccessKey");
-    String sessionToken = text(config, "sessionToken");
+    String accessKeyId = config.string("accessKeyId").orElse(null);
+    String secretAccessKey = config.string("secretAccessKey").orElse(null);
+    String sessionToken = config.string("sessionToken").orElse(null);
     if (accessKeyId == null || secretAccessKey == null) {
       String missing = accessKeyId == null ? "accessKeyId" : "secretAccessKey";
       throw new ConfigurationException(config.fieldPath(missing), "is required with "
@@ -52,22 +46,4 @@ public final class AwsKmsProviderFactory implements KmsProviderFactory {
     return builder.credentials(accessKeyId, secretAccessKey, sessionToken).build();
   }
 
-  private static String text(KmsProviderConfig config, String field) {
-    Object value = config.properties().get(field);
-    if (value == null) {
-      if (config.properties().containsKey(field)) {
-        throw new ConfigurationException(config.fieldPath(field), "must be a string, got null");
-      }
-      return null;
-    }
-    String text = value instanceof BsonString s ? s.getValue() : value instanceof String s ? s : null;
-    if (text == null) {
-      throw new ConfigurationException(config.fieldPath(field),
-          "must be a string, got " + value.getClass().getSimpleName());
-    }
-    if (text.isEmpty()) {
-      throw new ConfigurationException(config.fieldPath(field), "must not be empty");
-    }
-    return text;
-  }
 }

@@ -5,7 +5,6 @@ import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderFactory;
 import java.util.List;
-import org.bson.BsonString;
 
 /**
  * Builds an {@link AzureKmsProvider} from a {@code kmsProviders} entry with the field names of
@@ -25,19 +24,15 @@ public final class AzureKmsProviderFactory implements KmsProviderFactory {
 
   @Override
   public KmsProvider create(KmsProviderConfig config) {
-    for (String field : config.properties().keySet()) {
-      if (!FIELDS.contains(field)) {
-        throw new ConfigurationException(config.fieldPath(field), "unexpected field; the azure KMS"
-            + " provider takes tenantId, clientId, clientSecret and identityPlatformEndpoint, or"
-            + " accessToken alone, or nothing (DefaultAzureCredential)");
-      }
-    }
+    config.requireOnly(FIELDS, "the azure KMS provider takes tenantId, clientId, clientSecret"
+        + " and identityPlatformEndpoint, or accessToken alone, or nothing"
+        + " (DefaultAzureCredential)");
     AzureKmsProvider.Builder builder = AzureKmsProvider.builder().name(config.name().toString());
     config.sslContext().ifPresent(builder::sslContext);
     if (config.properties().isEmpty()) {
       return builder.defaultCredential().build();
     }
-    String accessToken = text(config, "accessToken");
+    String accessToken = config.string("accessToken").orElse(null);
     if (accessToken != null) {
       if (config.properties().size() > 1) {
         throw new ConfigurationException(config.fieldPath("accessToken"), "must be alone: give"
@@ -45,9 +40,9 @@ public final class AzureKmsProviderFactory implements KmsProviderFactory {
       }
       return builder.accessToken(accessToken).build();
     }
-    String tenantId = text(config, "tenantId");
-    String clientId = text(config, "clientId");
-    String clientSecret = text(config, "clientSecret");
+    String tenantId = config.string("tenantId").orElse(null);
+    String clientId = config.string("clientId").orElse(null);
+    String clientSecret = config.string("clientSecret").orElse(null);
     for (String[] required : new String[][] {{"tenantId", tenantId}, {"clientId", clientId},
         {"clientSecret", clientSecret}}) {
       if (required[1] == null) {
@@ -58,36 +53,11 @@ public final class AzureKmsProviderFactory implements KmsProviderFactory {
     }
     try {
       builder.clientSecret(tenantId, clientId, clientSecret);
-      String endpoint = text(config, "identityPlatformEndpoint");
-      if (endpoint != null) {
-        builder.identityPlatformEndpoint(endpoint);
-      }
+      config.string("identityPlatformEndpoint").ifPresent(builder::identityPlatformEndpoint);
     } catch (ConfigurationException e) {
-      if (e.field().startsWith("kmsProviders.")) {
-        throw e;
-      }
-      throw new ConfigurationException(config.fieldPath(e.field()),
-          e.getMessage().substring(e.field().length() + 2));
+      throw config.reanchor(e, e.field());
     }
     return builder.build();
   }
 
-  private static String text(KmsProviderConfig config, String field) {
-    Object value = config.properties().get(field);
-    if (value == null) {
-      if (config.properties().containsKey(field)) {
-        throw new ConfigurationException(config.fieldPath(field), "must be a string, got null");
-      }
-      return null;
-    }
-    String text = value instanceof BsonString s ? s.getValue() : value instanceof String s ? s : null;
-    if (text == null) {
-      throw new ConfigurationException(config.fieldPath(field),
-          "must be a string, got " + value.getClass().getSimpleName());
-    }
-    if (text.isEmpty()) {
-      throw new ConfigurationException(config.fieldPath(field), "must not be empty");
-    }
-    return text;
-  }
 }

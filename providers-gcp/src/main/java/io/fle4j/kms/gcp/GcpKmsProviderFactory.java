@@ -29,13 +29,8 @@ public final class GcpKmsProviderFactory implements KmsProviderFactory {
 
   @Override
   public KmsProvider create(KmsProviderConfig config) {
-    for (String field : config.properties().keySet()) {
-      if (!FIELDS.contains(field)) {
-        throw new ConfigurationException(config.fieldPath(field), "unexpected field; the gcp KMS"
-            + " provider takes email, privateKey and endpoint, or accessToken alone, or nothing"
-            + " (Application Default Credentials)");
-      }
-    }
+    config.requireOnly(FIELDS, "the gcp KMS provider takes email, privateKey and endpoint, or"
+        + " accessToken alone, or nothing (Application Default Credentials)");
     GcpKmsProvider.Builder builder = GcpKmsProvider.builder().name(config.name().toString());
     config.sslContext().ifPresent(builder::sslContext);
     if (config.properties().isEmpty()) {
@@ -46,9 +41,9 @@ public final class GcpKmsProviderFactory implements KmsProviderFactory {
         throw new ConfigurationException(config.fieldPath("accessToken"), "must be alone: give"
             + " either accessToken or email and privateKey");
       }
-      return builder.accessToken(text(config, "accessToken")).build();
+      return builder.accessToken(config.string("accessToken").orElseThrow()).build();
     }
-    String email = text(config, "email");
+    String email = config.string("email").orElse(null);
     if (email == null) {
       throw new ConfigurationException(config.fieldPath("email"), "is required with privateKey"
           + " (or give accessToken alone, or leave kmsProviders." + config.name()
@@ -59,13 +54,12 @@ public final class GcpKmsProviderFactory implements KmsProviderFactory {
       throw new ConfigurationException(config.fieldPath("privateKey"), "is required with email");
     }
     builder.serviceAccount(email, privateKey(key, config.fieldPath("privateKey")));
-    String endpoint = text(config, "endpoint");
+    String endpoint = config.string("endpoint").orElse(null);
     if (endpoint != null) {
       try {
         builder.tokenEndpoint(endpoint);
       } catch (ConfigurationException e) {
-        throw new ConfigurationException(config.fieldPath("endpoint"),
-            e.getMessage().substring(e.field().length() + 2));
+        throw config.reanchor(e, "endpoint");
       }
     }
     return builder.build();
@@ -89,22 +83,4 @@ public final class GcpKmsProviderFactory implements KmsProviderFactory {
     return GcpKmsProvider.parsePrivateKey(text, field);
   }
 
-  private static String text(KmsProviderConfig config, String field) {
-    Object value = config.properties().get(field);
-    if (value == null) {
-      if (config.properties().containsKey(field)) {
-        throw new ConfigurationException(config.fieldPath(field), "must be a string, got null");
-      }
-      return null;
-    }
-    String text = value instanceof BsonString s ? s.getValue() : value instanceof String s ? s : null;
-    if (text == null) {
-      throw new ConfigurationException(config.fieldPath(field),
-          "must be a string, got " + value.getClass().getSimpleName());
-    }
-    if (text.isEmpty()) {
-      throw new ConfigurationException(config.fieldPath(field), "must not be empty");
-    }
-    return text;
-  }
 }

@@ -4,7 +4,7 @@ import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderFactory;
-import org.bson.BsonString;
+import java.util.List;
 
 /**
  * Builds a {@link KmipKmsProvider} from a {@code kmsProviders} entry {@code {endpoint:
@@ -20,34 +20,16 @@ public final class KmipKmsProviderFactory implements KmsProviderFactory {
 
   @Override
   public KmsProvider create(KmsProviderConfig config) {
-    for (String field : config.properties().keySet()) {
-      if (!field.equals("endpoint")) {
-        throw new ConfigurationException(config.fieldPath(field),
-            "unexpected field; the kmip KMS provider takes only 'endpoint'");
-      }
-    }
-    Object endpoint = config.properties().get("endpoint");
-    if (endpoint == null) {
-      throw new ConfigurationException(config.fieldPath("endpoint"),
-          "is required: the KMIP server's host[:port]");
-    }
-    String text = endpoint instanceof BsonString s ? s.getValue()
-        : endpoint instanceof String s ? s : null;
-    if (text == null) {
-      throw new ConfigurationException(config.fieldPath("endpoint"),
-          "must be a string host[:port], got " + endpoint.getClass().getSimpleName());
-    }
+    config.requireOnly(List.of("endpoint"), "the kmip KMS provider takes only 'endpoint'");
+    String text = config.string("endpoint").orElseThrow(() -> new ConfigurationException(
+        config.fieldPath("endpoint"), "is required: the KMIP server's host[:port]"));
     KmipKmsProvider.Builder builder = KmipKmsProvider.builder().name(config.name().toString());
     config.sslContext().ifPresent(builder::sslContext);
     try {
       return builder.endpoint(text).build();
     } catch (ConfigurationException e) {
-      if (e.field().equals("endpoint")) {
-        // Re-anchor the builder's message on the map entry the user wrote.
-        throw new ConfigurationException(config.fieldPath("endpoint"),
-            e.getMessage().substring(e.field().length() + 2));
-      }
-      throw e;
+      // The builder names "endpoint"; the user wrote kmsProviders.<name>.endpoint.
+      throw e.field().equals("endpoint") ? config.reanchor(e, "endpoint") : e;
     }
   }
 }

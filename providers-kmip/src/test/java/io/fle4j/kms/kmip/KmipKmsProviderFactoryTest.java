@@ -45,7 +45,7 @@ class KmipKmsProviderFactoryTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessage("kmsProviders.kmip.endpoint: is required: the KMIP server's host[:port]");
     assertThatThrownBy(() -> factory.create(config("kmip:a", Map.of("endpoint", 5696))))
-        .hasMessage("kmsProviders.kmip:a.endpoint: must be a string host[:port], got Integer");
+        .hasMessage("kmsProviders.kmip:a.endpoint: must be a string, got Integer");
     assertThatThrownBy(() -> factory.create(config("kmip", Map.of("endpoint", "h:99999"))))
         .hasMessageStartingWith("kmsProviders.kmip.endpoint: 'h:99999' is not a valid KMIP"
             + " endpoint");
