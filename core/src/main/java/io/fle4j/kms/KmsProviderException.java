@@ -23,6 +23,19 @@ public class KmsProviderException extends Fle4jException {
     this(providerName, retryable, message, null);
   }
 
+  /**
+   * The one way every provider reports an interrupted call (a backoff, a connect, a request): the
+   * thread's interrupt flag is set again, so the caller's own loop or executor sees it, and the
+   * exception is not retryable, since nobody should retry work its thread was told to stop.
+   *
+   * @param during what was interrupted, such as {@code "waiting to retry a Decrypt call"}
+   */
+  public static KmsProviderException interrupted(KmsProviderName providerName, String during,
+      InterruptedException cause) {
+    Thread.currentThread().interrupt();
+    return new KmsProviderException(providerName, false, "interrupted while " + during, cause);
+  }
+
   /** The provider's full name, such as {@code aws} or {@code local:backup}. */
   public String providerName() {
     return providerName;

@@ -94,6 +94,32 @@ public abstract class KmsProviderContractTest {
         .satisfies(e -> assertNoSecretIn(e.getMessage()));
   }
 
+  /**
+   * An interrupted thread: the call either completes (a provider with no I/O) or fails with a
+   * KmsProviderException that is not retryable; either way the interrupt flag is still set, and
+   * the provider works again once the flag is cleared.
+   */
+  @Test
+  void decryptDataKey_onAnInterruptedThread_keepsTheFlag_andFailsNotRetryably() {
+    BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
+    byte[] dataKey = randomDataKey();
+    byte[] material = provider.encryptDataKey(masterKey, dataKey);
+    Thread.currentThread().interrupt();
+    Throwable thrown;
+    try {
+      thrown = org.assertj.core.api.Assertions.catchThrowable(
+          () -> provider.decryptDataKey(masterKey, material));
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt flag is still set").isTrue();
+    }
+    if (thrown != null) {
+      assertThat(thrown).isInstanceOf(KmsProviderException.class)
+          .hasMessageContaining("interrupted");
+      assertThat(((KmsProviderException) thrown).isRetryable()).isFalse();
+    }
+    assertThat(provider.decryptDataKey(masterKey, material)).isEqualTo(dataKey);
+  }
+
   @Test
   void toString_revealsNoSecret() {
     assertNoSecretIn(provider.toString());

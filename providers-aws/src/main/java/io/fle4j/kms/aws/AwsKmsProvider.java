@@ -264,6 +264,14 @@ public final class AwsKmsProvider implements KmsProvider {
   }
 
   KmsProviderException failure(String operation, AwsMasterKey key, SdkException e) {
+    if (e instanceof software.amazon.awssdk.core.exception.AbortedException
+        || hasCause(e, InterruptedException.class)) {
+      // The SDK stops a call whose thread was interrupted; the policy of every provider applies.
+      InterruptedException cause = new InterruptedException(e.getClass().getSimpleName());
+      cause.initCause(e);
+      return KmsProviderException.interrupted(name, "calling AWS KMS " + operation + " with "
+          + key.describe(), cause);
+    }
     StringBuilder message = new StringBuilder("AWS KMS ").append(operation).append(" with ")
         .append(key.describe()).append(" failed");
     Integer attempts = e.numAttempts();

@@ -280,6 +280,13 @@ public final class AzureKmsProvider implements KmsProvider {
       return new Outcome(null, httpFailure(operation, key, status, reply,
           response.getHeaderValue(HttpHeaderName.RETRY_AFTER)));
     } catch (RuntimeException e) {
+      if (wasInterrupted(e)) {
+        // azure-core's client clears the flag and wraps the interrupt: not a network failure.
+        InterruptedException cause = new InterruptedException(e.getClass().getSimpleName());
+        cause.initCause(e);
+        throw KmsProviderException.interrupted(name, "sending an Azure Key Vault " + operation
+            + " call", cause);
+      }
       return new Outcome(null, networkFailure(e));
     }
   }
@@ -468,13 +475,11 @@ public final class AzureKmsProvider implements KmsProvider {
     }
   }
 
-  private static void sleep(Duration wait) {
+  private void sleep(Duration wait) {
     try {
       Thread.sleep(wait.toMillis());
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting to retry an Azure Key Vault call",
-          e);
+      throw KmsProviderException.interrupted(name, "waiting to retry an Azure Key Vault call", e);
     }
   }
 
@@ -488,6 +493,12 @@ public final class AzureKmsProvider implements KmsProvider {
       end--;
     }
     return value.substring(0, end);
+  }
+
+  private static boolean wasInterrupted(Throwable e) {
+    return Thread.currentThread().isInterrupted() || hasCause(e, InterruptedException.class)
+        || hasCause(e, java.io.InterruptedIOException.class)
+        || hasCause(e, java.nio.channels.ClosedByInterruptException.class);
   }
 
   private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

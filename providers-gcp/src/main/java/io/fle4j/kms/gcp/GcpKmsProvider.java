@@ -281,9 +281,7 @@ public final class GcpKmsProvider implements KmsProvider {
     } catch (IOException e) {
       return networkFailure(e);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KmsProviderException(name, true, "interrupted during a Cloud KMS " + operation
-          + " call", e);
+      throw KmsProviderException.interrupted(name, "sending a Cloud KMS " + operation + " call", e);
     }
     if (response.status() != 200) {
       return httpFailure(operation, key, response);
@@ -495,12 +493,11 @@ public final class GcpKmsProvider implements KmsProvider {
     }
   }
 
-  private static void sleep(Duration wait) {
+  private void sleep(Duration wait) {
     try {
       Thread.sleep(wait.toMillis());
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting to retry a Cloud KMS call", e);
+      throw KmsProviderException.interrupted(name, "waiting to retry a Cloud KMS call", e);
     }
   }
 

@@ -235,8 +235,9 @@ final class KmipClient implements AutoCloseable {
             + endpoint + " to the " + what + ": " + e.getMessage());
       }
       case INTERRUPTED -> {
-        return new KmsProviderException(provider, false, "interrupted before the " + what
-            + " could be sent to KMIP server " + endpoint, e.getCause());
+        return KmsProviderException.interrupted(provider, "connecting to KMIP server " + endpoint
+            + " for the " + what, e.getCause() instanceof InterruptedException interrupted
+                ? interrupted : new InterruptedException());
       }
       default -> throw new IllegalStateException(e.kind().toString());
     }
