@@ -1,5 +1,6 @@
 package io.fle4j.kms.azure;
 
+import io.fle4j.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

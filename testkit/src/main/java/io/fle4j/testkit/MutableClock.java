@@ -1,4 +1,4 @@
-package io.fle4j.kms.gcp;
+package io.fle4j.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,11 +6,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that follows the system clock plus an offset the test moves forward. */
-final class MutableClock extends Clock {
+/**
+ * A clock that follows the system clock plus an offset a test moves forward: to expire tokens,
+ * credentials or cache entries without waiting. Thread-safe.
+ */
+public final class MutableClock extends Clock {
   private volatile Duration offset = Duration.ZERO;
 
-  void advance(Duration by) {
+  /** Moves this clock forward by {@code by} (backward for a negative duration). */
+  public void advance(Duration by) {
     offset = offset.plus(by);
   }
 
