@@ -26,9 +26,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.micrometer.metrics.actuate.endpoint.MetricsEndpoint;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.data.annotation.Id;
-import org.springframework.data.mongodb.core.mapping.Document;
-import org.springframework.data.mongodb.repository.MongoRepository;
 import org.springframework.data.mongodb.repository.config.EnableMongoRepositories;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -54,22 +51,9 @@ class PatientsApplicationTest {
       .applyConnectionString(new ConnectionString(MongoTestTarget.connectionString()))
       .uuidRepresentation(UuidRepresentation.STANDARD).build();
 
-  /** An entity with nothing in it that says "encrypted": the schema in properties does. */
-  @Document("patients")
-  public static class Patient {
-    @Id
-    public Integer id;
-    public String name;
-    public String ssn;
-  }
-
-  public interface PatientRepository extends MongoRepository<Patient, Integer> {
-    List<Patient> findBySsn(String ssn);
-  }
-
   @SpringBootConfiguration
   @EnableAutoConfiguration
-  @EnableMongoRepositories(considerNestedRepositories = true)
+  @EnableMongoRepositories(basePackageClasses = PatientRepository.class)
   static class PatientsApplication {}
 
   @DynamicPropertySource
@@ -105,11 +89,7 @@ class PatientsApplicationTest {
 
   @Test
   void repositoryEncrypts_metricsCountTheWork_healthProbesTheKms() {
-    Patient ada = new Patient();
-    ada.id = 1;
-    ada.name = "Ada";
-    ada.ssn = "123-45-6789";
-    patients.save(ada);
+    patients.save(Patient.of(1, "Ada", "123-45-6789"));
     try (MongoClient plain = MongoClients.create(PLAIN)) {
       BsonDocument stored = plain.getDatabase(DB).getCollection("patients", BsonDocument.class)
           .find().first();
