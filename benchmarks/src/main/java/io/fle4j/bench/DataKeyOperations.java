@@ -2,7 +2,7 @@ package io.fle4j.bench;
 
 import com.mongodb.ClientEncryptionSettings;
 import com.mongodb.client.model.vault.RewrapManyDataKeyOptions;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -10,7 +10,7 @@ import com.mongodb.client.model.vault.DataKeyOptions;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.ClientEncryptions;
 import io.fle4j.KeyVaultIndexes;
-import io.fle4j.testkit.EmbeddedMongo;
+import io.fle4j.testkit.mongo.EmbeddedMongo;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;

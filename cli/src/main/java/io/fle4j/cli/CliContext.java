@@ -10,7 +10,7 @@ import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.ClientEncryptions;
 import io.fle4j.ConfigurationException;
 import io.fle4j.Fle4jSettings;
-import io.fle4j.testkit.EmbeddedMongo;
+import io.fle4j.testkit.mongo.EmbeddedMongo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

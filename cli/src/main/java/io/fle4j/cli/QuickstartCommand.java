@@ -13,7 +13,7 @@ import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.Algorithm;
 import io.fle4j.ClientEncryptions;
 import io.fle4j.KeyVaultIndexes;
-import io.fle4j.testkit.EmbeddedMongo;
+import io.fle4j.testkit.mongo.EmbeddedMongo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

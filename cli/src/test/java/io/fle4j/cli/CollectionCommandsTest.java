@@ -9,7 +9,7 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.Algorithm;
-import io.fle4j.testkit.EmbeddedMongo;
+import io.fle4j.testkit.mongo.EmbeddedMongo;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

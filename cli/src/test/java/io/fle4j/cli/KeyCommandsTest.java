@@ -2,7 +2,7 @@ package io.fle4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fle4j.testkit.EmbeddedMongo;
+import io.fle4j.testkit.mongo.EmbeddedMongo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
-import io.fle4j.testkit.EmbeddedMongo;
+import io.fle4j.testkit.mongo.EmbeddedMongo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

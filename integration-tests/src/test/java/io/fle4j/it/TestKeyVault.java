@@ -11,7 +11,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.Fle4jSettings;
 import io.fle4j.KeyVaultIndexes;
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

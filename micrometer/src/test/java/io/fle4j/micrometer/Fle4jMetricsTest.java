@@ -11,7 +11,7 @@ import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.ClientEncryptions;
 import io.fle4j.EncryptionEvent;
 import io.fle4j.Fle4jSettings;
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
-import io.fle4j.testkit.MongoTestTarget;
-import io.fle4j.testkit.PyKmipServer;
+import io.fle4j.testkit.mongo.MongoTestTarget;
+import io.fle4j.testkit.kms.kmip.PyKmipServer;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;

@@ -16,7 +16,7 @@ import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.Algorithm;
 import io.fle4j.Fle4jMongoClients;
 import io.fle4j.KeyVaultIndexes;
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;

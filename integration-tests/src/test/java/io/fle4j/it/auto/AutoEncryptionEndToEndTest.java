@@ -35,7 +35,7 @@ import io.fle4j.ConfigurationException;
 import io.fle4j.EncryptedFieldOperationException;
 import io.fle4j.Fle4jMongoClients;
 import io.fle4j.KeyVaultIndexes;
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,7 +13,7 @@ import com.mongodb.client.model.vault.RewrapManyDataKeyOptions;
 import com.mongodb.client.model.vault.RewrapManyDataKeyResult;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.kms.KmsProviderException;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.fle4j.it.aws;
 import com.mongodb.ClientEncryptionSettings;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.it.TestKeyVault;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;

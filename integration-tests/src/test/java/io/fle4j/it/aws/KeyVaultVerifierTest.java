@@ -8,7 +8,7 @@ import io.fle4j.KeyVaultVerifier;
 import io.fle4j.KeyVaultVerifier.KeyStatus;
 import io.fle4j.KeyVaultVerifier.Reachability;
 import io.fle4j.KeyVaultVerifier.Readability;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

@@ -8,7 +8,7 @@ import com.mongodb.client.model.vault.DataKeyOptions;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.kms.KmsProviderException;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

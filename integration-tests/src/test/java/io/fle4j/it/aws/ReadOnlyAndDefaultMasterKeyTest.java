@@ -17,7 +17,7 @@ import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.Fle4jMongoClients;
 import io.fle4j.Fle4jSettings;
 import io.fle4j.KeyVaultReadOnlyException;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

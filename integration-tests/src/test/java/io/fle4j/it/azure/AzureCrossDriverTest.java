@@ -9,8 +9,8 @@ import com.mongodb.MongoException;
 import com.mongodb.client.model.vault.DataKeyOptions;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
-import io.fle4j.testkit.AzureGcpRecordedRequest;
-import io.fle4j.testkit.AzureKeyVaultEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
+import io.fle4j.testkit.kms.azure.AzureKeyVaultEmulator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -103,8 +103,8 @@ class AzureCrossDriverTest {
     ClientEncryption freshOfficial = vault.official();
     freshOfficial.createDataKey("azure", new DataKeyOptions().masterKey(vault.masterKey(KEY, null)));
 
-    List<AzureGcpRecordedRequest> requests = azure.requests();
-    assertThat(requests).extracting(AzureGcpRecordedRequest::operation)
+    List<RecordedHttpRequest> requests = azure.requests();
+    assertThat(requests).extracting(RecordedHttpRequest::operation)
         .containsExactly("token", "wrapkey");
     assertThat(requests).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
     assertThat(requests.get(0).path()).isEqualTo("/" + azure.tenantId() + "/oauth2/v2.0/token");

@@ -1,7 +1,7 @@
 package io.fle4j.it.azure;
 
 import io.fle4j.it.TestKeyVault;
-import io.fle4j.testkit.AzureKeyVaultEmulator;
+import io.fle4j.testkit.kms.azure.AzureKeyVaultEmulator;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -9,8 +9,8 @@ import com.mongodb.MongoException;
 import com.mongodb.client.model.vault.DataKeyOptions;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
-import io.fle4j.testkit.AzureGcpRecordedRequest;
-import io.fle4j.testkit.GcpKmsEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
+import io.fle4j.testkit.kms.gcp.GcpKmsEmulator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -105,8 +105,8 @@ class GcpCrossDriverTest {
         new DataKeyOptions().masterKey(key.masterKey(v1)));
     vault.official().encrypt(new BsonString("x"), new EncryptOptions(RANDOM).keyId(id));
 
-    List<AzureGcpRecordedRequest> requests = gcp.requests();
-    assertThat(requests).extracting(AzureGcpRecordedRequest::operation)
+    List<RecordedHttpRequest> requests = gcp.requests();
+    assertThat(requests).extracting(RecordedHttpRequest::operation)
         .containsExactly("token", "encrypt", "token", "decrypt");
     assertThat(requests).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
     assertThat(requests.get(0).path()).isEqualTo("/token");

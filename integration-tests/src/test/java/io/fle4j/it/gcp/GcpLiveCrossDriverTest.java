@@ -10,7 +10,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.vault.DataKeyOptions;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import java.util.Map;
 import java.util.UUID;
 import org.bson.BsonBinary;

@@ -1,7 +1,7 @@
 package io.fle4j.it.gcp;
 
 import io.fle4j.it.TestKeyVault;
-import io.fle4j.testkit.GcpKmsEmulator;
+import io.fle4j.testkit.kms.gcp.GcpKmsEmulator;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -11,7 +11,7 @@ import com.mongodb.client.model.vault.RewrapManyDataKeyOptions;
 import com.mongodb.client.model.vault.RewrapManyDataKeyResult;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.kms.kmip.KmipKeyNotFoundException;
-import io.fle4j.testkit.PyKmipServer;
+import io.fle4j.testkit.kms.kmip.PyKmipServer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;

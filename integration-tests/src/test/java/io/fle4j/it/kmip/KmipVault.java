@@ -2,7 +2,7 @@ package io.fle4j.it.kmip;
 
 import com.mongodb.ClientEncryptionSettings;
 import io.fle4j.it.TestKeyVault;
-import io.fle4j.testkit.PyKmipServer;
+import io.fle4j.testkit.kms.kmip.PyKmipServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.net.ssl.SSLContext;

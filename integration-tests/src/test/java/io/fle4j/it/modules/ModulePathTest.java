@@ -2,7 +2,7 @@ package io.fle4j.it.modules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

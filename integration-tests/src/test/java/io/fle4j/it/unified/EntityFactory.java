@@ -16,7 +16,7 @@ import io.fle4j.ClientEncryptions;
 import io.fle4j.Fle4jMongoClients;
 import io.fle4j.Fle4jSettings;
 import io.fle4j.kms.KmsProvider;
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;

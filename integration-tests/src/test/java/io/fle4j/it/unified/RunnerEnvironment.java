@@ -1,7 +1,7 @@
 package io.fle4j.it.unified;
 
 import com.mongodb.client.MongoClient;
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 
 /**
  * What all test cases share: the internal (plain, non-encrypting) client the unified format

@@ -2,7 +2,7 @@ package io.fle4j.it.unified;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.connection.ClusterType;
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.fle4j.it.unified;
 
 import io.fle4j.testing.SpecData;
-import io.fle4j.testkit.PyKmipServer;
+import io.fle4j.testkit.kms.kmip.PyKmipServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.fle4j.it.unified;
 
-import io.fle4j.testkit.MongoTestTarget;
+import io.fle4j.testkit.mongo.MongoTestTarget;
 import java.util.Map;
 import java.util.Optional;
 

@@ -8,7 +8,7 @@ import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderName;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

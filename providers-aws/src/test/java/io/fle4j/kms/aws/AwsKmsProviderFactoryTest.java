@@ -9,7 +9,7 @@ import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderFactory;
 import io.fle4j.kms.KmsProviderName;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

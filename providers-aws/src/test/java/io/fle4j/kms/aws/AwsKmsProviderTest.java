@@ -7,7 +7,7 @@ import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderContractTest;
 import io.fle4j.kms.KmsProviderException;
-import io.fle4j.testkit.AwsKmsEmulator;
+import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -11,7 +11,7 @@ import com.azure.core.util.ConfigurationBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderException;
-import io.fle4j.testkit.AzureKeyVaultEmulator;
+import io.fle4j.testkit.kms.azure.AzureKeyVaultEmulator;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.security.SecureRandom;

@@ -8,7 +8,7 @@ import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderFactory;
 import io.fle4j.kms.KmsProviderName;
-import io.fle4j.testkit.AzureKeyVaultEmulator;
+import io.fle4j.testkit.kms.azure.AzureKeyVaultEmulator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;

@@ -7,8 +7,8 @@ import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderContractTest;
 import io.fle4j.kms.KmsProviderException;
-import io.fle4j.testkit.AzureGcpRecordedRequest;
-import io.fle4j.testkit.AzureKeyVaultEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
+import io.fle4j.testkit.kms.azure.AzureKeyVaultEmulator;
 import java.time.Duration;
 import java.util.List;
 import org.bson.BsonDocument;
@@ -115,8 +115,8 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
     provider.encryptDataKey(masterKey, randomDataKey());
 
     assertThat(material).hasSize(256); // RSA-2048, as corpus-key-azure.json
-    List<AzureGcpRecordedRequest> requests = vault.requests();
-    assertThat(requests).extracting(AzureGcpRecordedRequest::operation)
+    List<RecordedHttpRequest> requests = vault.requests();
+    assertThat(requests).extracting(RecordedHttpRequest::operation)
         .containsExactly("token", "wrapkey", "unwrapkey", "wrapkey");
     assertThat(requests.get(0).path()).isEqualTo("/" + app.tenantId() + "/oauth2/v2.0/token");
     assertThat(requests.get(1).path()).isEqualTo("/keys/" + KEY + "//wrapkey");
@@ -219,7 +219,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
       patient.encryptDataKey(masterKey, randomDataKey());
       long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
       assertThat(elapsedMillis).isGreaterThanOrEqualTo(950);
-      assertThat(vault.requests()).extracting(AzureGcpRecordedRequest::status)
+      assertThat(vault.requests()).extracting(RecordedHttpRequest::status)
           .containsExactly(429, 200);
     }
   }

@@ -9,8 +9,8 @@ import com.google.auth.oauth2.GoogleCredentials;
 import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderException;
-import io.fle4j.testkit.AzureGcpRecordedRequest;
-import io.fle4j.testkit.GcpKmsEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
+import io.fle4j.testkit.kms.gcp.GcpKmsEmulator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -229,7 +229,7 @@ class GcpCredentialSourcesTest {
       roundTrip(provider);
     }
     assertThat(kms.requestCount("token")).isZero(); // the token came from the metadata server
-    assertThat(kms.requests()).extracting(AzureGcpRecordedRequest::operation)
+    assertThat(kms.requests()).extracting(RecordedHttpRequest::operation)
         .containsExactly("encrypt", "decrypt");
   }
 

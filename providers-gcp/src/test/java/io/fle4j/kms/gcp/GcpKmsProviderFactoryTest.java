@@ -8,7 +8,7 @@ import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderFactory;
 import io.fle4j.kms.KmsProviderName;
-import io.fle4j.testkit.GcpKmsEmulator;
+import io.fle4j.testkit.kms.gcp.GcpKmsEmulator;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;

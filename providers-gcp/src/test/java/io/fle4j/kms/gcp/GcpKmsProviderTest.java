@@ -7,8 +7,8 @@ import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderContractTest;
 import io.fle4j.kms.KmsProviderException;
-import io.fle4j.testkit.AzureGcpRecordedRequest;
-import io.fle4j.testkit.GcpKmsEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
+import io.fle4j.testkit.kms.gcp.GcpKmsEmulator;
 import java.time.Duration;
 import java.util.List;
 import org.bson.BsonDocument;
@@ -105,8 +105,8 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
     byte[] material = provider.encryptDataKey(versioned, dataKey);
     assertThat(provider.decryptDataKey(versioned, material)).isEqualTo(dataKey);
 
-    List<AzureGcpRecordedRequest> requests = kms.requests();
-    assertThat(requests).extracting(AzureGcpRecordedRequest::operation)
+    List<RecordedHttpRequest> requests = kms.requests();
+    assertThat(requests).extracting(RecordedHttpRequest::operation)
         .containsExactly("token", "encrypt", "decrypt");
     assertThat(requests.get(1).path()).isEqualTo("/v1/" + key.resourceName()
         + "/cryptoKeyVersions/" + v2 + ":encrypt");
@@ -223,7 +223,7 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
       long start = System.nanoTime();
       patient.encryptDataKey(masterKey, randomDataKey());
       assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(950);
-      assertThat(kms.requests()).extracting(AzureGcpRecordedRequest::status)
+      assertThat(kms.requests()).extracting(RecordedHttpRequest::status)
           .containsExactly(429, 200);
     }
   }

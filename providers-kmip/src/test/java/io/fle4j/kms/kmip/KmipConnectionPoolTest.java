@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderName;
-import io.fle4j.testkit.PyKmipCertificates;
+import io.fle4j.testkit.kms.kmip.PyKmipCertificates;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderContractTest;
 import io.fle4j.kms.KmsProviderName;
-import io.fle4j.testkit.PyKmipServer;
+import io.fle4j.testkit.kms.kmip.PyKmipServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fle4j.kms.KmsProviderException;
-import io.fle4j.testkit.PyKmipCertificates;
-import io.fle4j.testkit.PyKmipServer;
+import io.fle4j.testkit.kms.kmip.PyKmipCertificates;
+import io.fle4j.testkit.kms.kmip.PyKmipServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

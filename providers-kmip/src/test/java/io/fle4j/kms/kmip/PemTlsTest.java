@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fle4j.ConfigurationException;
-import io.fle4j.testkit.PyKmipCertificates;
+import io.fle4j.testkit.kms.kmip.PyKmipCertificates;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigInteger;

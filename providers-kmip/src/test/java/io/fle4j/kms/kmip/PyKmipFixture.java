@@ -1,7 +1,7 @@
 package io.fle4j.kms.kmip;
 
 import io.fle4j.kms.KmsProviderName;
-import io.fle4j.testkit.PyKmipServer;
+import io.fle4j.testkit.kms.kmip.PyKmipServer;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 

@@ -14,7 +14,7 @@ import io.fle4j.Algorithm;
 import io.fle4j.ClientEncryptions;
 import io.fle4j.Fle4jMongoClients;
 import io.fle4j.KeyVaultIndexes;
-import io.fle4j.testkit.EmbeddedMongo;
+import io.fle4j.testkit.mongo.EmbeddedMongo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,0 +1,1004 @@
+package io.fle4j.testkit.kms.aws;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.json.JsonParseException;
+
+/**
+ * An AWS KMS emulator for tests: HTTPS on {@code 127.0.0.1} with a certificate made at start,
+ * speaking the KMS JSON 1.1 protocol ({@code POST /}, {@code X-Amz-Target: TrentService.<op>},
+ * {@code Content-Type: application/x-amz-json-1.1}) for CreateKey, CreateAlias, UpdateAlias,
+ * ListAliases, DescribeKey, Encrypt, Decrypt (with or without {@code KeyId}), GenerateDataKey,
+ * EnableKey, DisableKey, ScheduleKeyDeletion, RotateKeyOnDemand and ListKeyRotations. A rotated
+ * key encrypts under its newest material and still decrypts what older material encrypted.
+ *
+ * <p>It checks what AWS checks and answers as AWS answers: every request must carry a valid
+ * Signature Version 4 (service {@code kms}, date within 5 minutes, the right secret over the
+ * canonical request and the body hash), session tokens for temporary credentials (which expire),
+ * and errors come back as {@code {"__type": "InvalidSignatureException", "message": ...}} with
+ * the real status codes. Ciphertext blobs are real authenticated encryption (AES-GCM under a
+ * per-key material) and carry the key, and the key material's version, they belong to. Keys and aliases live per account and region;
+ * key ARNs look like {@code arn:aws:kms:<region>:<account>:key/<uuid>}.
+ *
+ * <p>Both the AWS SDK and libmongocrypt (through the official MongoDB driver) are accepted: the
+ * latter writes headers as {@code Name:value}, sends {@code Connection:close}, and signs an
+ * Encrypt request whose {@code Host} header lacks the port. Replies carry AWS's exact header
+ * names ({@code Content-Length}, which libmongocrypt matches case-sensitively), which is why the
+ * HTTP layer is a small server of our own ({@code AwsHttpServer}) rather than the JDK's {@code
+ * HttpsServer}, which would send {@code Content-length}.
+ *
+ * <p>Knobs for tests: {@link #latency}, {@link #failNext}, {@link #throttleNext}, {@link
+ * #dropNextConnections}, {@link #failureRate}, {@link #rateLimit}; counters: {@link
+ * #requestCount(String)}, {@link #requests()}.
+ *
+ * <pre>{@code
+ * try (AwsKmsEmulator kms = AwsKmsEmulator.start()) {
+ *   String keyArn = kms.createKey("us-east-1");
+ *   Map<String, Object> aws = kms.credentials().asKmsProviderProperties();
+ *   // masterKey: {region: "us-east-1", key: keyArn, endpoint: kms.endpoint()}
+ *   // TLS: kmsProviderSslContextMap {aws: kms.clientSslContext()}
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Not a security boundary: secrets live in memory in clear.
+ */
+public final class AwsKmsEmulator implements AutoCloseable {
+  /** The account of {@link #credentials()} unless the builder says otherwise. */
+  public static final String DEFAULT_ACCOUNT = "111122223333";
+
+  private static final int MAX_RECORDED = 10_000;
+  private static final char[] ALPHANUMERIC =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+
+  private final AwsHttpServer server;
+  private final AwsKmsTls tls;
+  private final AwsKmsKeyStore store;
+  private final Clock clock;
+  private final Duration maxClockSkew;
+  private final String accountId;
+  private final SecureRandom secureRandom = new SecureRandom();
+  private final Random faultRandom;
+  private final Map<String, Credentials> credentialsById = new ConcurrentHashMap<>();
+  private final Credentials defaultCredentials;
+
+  private final AtomicInteger epoch = new AtomicInteger();
+  private final AtomicInteger total = new AtomicInteger();
+  private final Map<String, AtomicInteger> perOperation = new ConcurrentHashMap<>();
+  private final List<RecordedRequest> recorded = Collections.synchronizedList(new ArrayList<>());
+
+  private final Object faultLock = new Object();
+  private final Deque<Fault> plannedFaults = new ArrayDeque<>();
+  private volatile Duration latency = Duration.ZERO;
+  private double failureRate;
+  private Fault randomFault;
+  private int rateLimitPerSecond;
+  private long rateWindowStart;
+  private int rateWindowCount;
+
+  private AwsKmsEmulator(Builder builder) {
+    this.clock = builder.clock;
+    this.maxClockSkew = builder.maxClockSkew;
+    this.accountId = builder.accountId;
+    this.faultRandom = new Random(builder.seed);
+    this.tls = AwsKmsTls.create();
+    this.store = new AwsKmsKeyStore(clock);
+    this.defaultCredentials = createAccessKey(accountId);
+    this.server = new AwsHttpServer(tls.serverContext(), this::handle);
+  }
+
+  /**
+   * Starts an emulator with the defaults: account {@link #DEFAULT_ACCOUNT}, the system clock,
+   * 5 minutes of allowed clock skew.
+   *
+   * @return a running emulator; close it when done
+   */
+  public static AwsKmsEmulator start() {
+    return builder().start();
+  }
+
+  /**
+   * A builder for an emulator with other settings.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- where it is, how to trust it
+
+  /**
+   * The port it listens on, on {@code 127.0.0.1}.
+   *
+   * @return the TCP port
+   */
+  public int port() {
+    return server.port();
+  }
+
+  /**
+   * {@code 127.0.0.1:<port>}, the form of a {@code masterKey.endpoint}.
+   *
+   * @return host and port
+   */
+  public String endpoint() {
+    return "127.0.0.1:" + port();
+  }
+
+  /**
+   * {@code https://127.0.0.1:<port>}, for an AWS SDK client's {@code endpointOverride}.
+   *
+   * @return the endpoint URI
+   */
+  public URI endpointUri() {
+    return URI.create("https://" + endpoint());
+  }
+
+  /**
+   * A new TLS context that trusts this emulator's CA (and nothing else), for {@code
+   * kmsProviderSslContextMap} or an SDK HTTP client.
+   *
+   * @return a client TLS context
+   */
+  public SSLContext clientSslContext() {
+    return tls.clientContext();
+  }
+
+  /**
+   * The CA certificate that issued the emulator's server certificate.
+   *
+   * @return the CA certificate
+   */
+  public X509Certificate caCertificate() {
+    return tls.caCertificate();
+  }
+
+  /**
+   * The CA certificate as PEM ({@code -----BEGIN CERTIFICATE-----}), for clients configured with
+   * a CA file, such as a driver's {@code tlsCAFile}.
+   *
+   * @return PEM text
+   */
+  public String caCertificatePem() {
+    return tls.caCertificatePem();
+  }
+
+  /**
+   * Writes {@link #caCertificatePem()} to a file.
+   *
+   * @param file where to write it
+   * @return {@code file}
+   */
+  public Path writeCaCertificatePem(Path file) {
+    try {
+      return Files.writeString(file, caCertificatePem(), StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------- credentials
+
+  /**
+   * The account of {@link #credentials()}.
+   *
+   * @return a 12-digit account id
+   */
+  public String accountId() {
+    return accountId;
+  }
+
+  /**
+   * Long-term credentials of {@link #accountId()}, made at start.
+   *
+   * @return access key id and secret
+   */
+  public Credentials credentials() {
+    return defaultCredentials;
+  }
+
+  /**
+   * Makes new long-term credentials (an {@code AKIA...} access key) for an account.
+   *
+   * @param account a 12-digit account id; accounts exist as soon as they are named
+   * @return the new credentials
+   */
+  public Credentials createAccessKey(String account) {
+    requireAccount(account);
+    Credentials credentials = new Credentials(account, "AKIA" + randomId(16), randomSecret(40),
+        null, null);
+    credentialsById.put(credentials.accessKeyId(), credentials);
+    return credentials;
+  }
+
+  /**
+   * Issues temporary credentials (an {@code ASIA...} access key and a session token, as STS
+   * does) for {@link #accountId()}. After {@code lifetime}, requests signed with them get {@code
+   * ExpiredTokenException}.
+   *
+   * @param lifetime how long they are valid
+   * @return the new credentials
+   */
+  public Credentials issueTemporaryCredentials(Duration lifetime) {
+    return issueTemporaryCredentials(accountId, lifetime);
+  }
+
+  /**
+   * Issues temporary credentials for an account.
+   *
+   * @param account a 12-digit account id
+   * @param lifetime how long they are valid
+   * @return the new credentials
+   */
+  public Credentials issueTemporaryCredentials(String account, Duration lifetime) {
+    requireAccount(account);
+    Credentials credentials = new Credentials(account, "ASIA" + randomId(16), randomSecret(40),
+        randomSecret(120), clock.instant().plus(lifetime));
+    credentialsById.put(credentials.accessKeyId(), credentials);
+    return credentials;
+  }
+
+  /**
+   * Expires temporary credentials now ({@code ExpiredTokenException} from then on), or deletes
+   * long-term ones ({@code UnrecognizedClientException} from then on).
+   *
+   * @param credentials credentials this emulator issued
+   */
+  public void revoke(Credentials credentials) {
+    if (credentials.sessionToken().isPresent()) {
+      credentialsById.put(credentials.accessKeyId(), new Credentials(credentials.accountId(),
+          credentials.accessKeyId(), credentials.secret, credentials.token,
+          clock.instant().minusSeconds(1)));
+    } else {
+      credentialsById.remove(credentials.accessKeyId());
+    }
+  }
+
+  // ---------------------------------------------------------------------------- keys
+
+  /**
+   * Creates a symmetric key in {@link #accountId()} (as CreateKey does).
+   *
+   * @param region the key's region, such as {@code us-east-1}
+   * @return the key ARN
+   */
+  public String createKey(String region) {
+    return createKey(accountId, region);
+  }
+
+  /**
+   * Creates a symmetric key.
+   *
+   * @param account the owning account
+   * @param region the key's region
+   * @return the key ARN, {@code arn:aws:kms:<region>:<account>:key/<uuid>}
+   */
+  public String createKey(String account, String region) {
+    requireAccount(account);
+    return store.createKey(account, Objects.requireNonNull(region, "region"), "");
+  }
+
+  /**
+   * Creates an alias in {@link #accountId()}.
+   *
+   * @param region the region of the alias and its key
+   * @param aliasName {@code alias/<name>}
+   * @param target the key's id or ARN
+   * @return the alias ARN
+   */
+  public String createAlias(String region, String aliasName, String target) {
+    return createAlias(accountId, region, aliasName, target);
+  }
+
+  /**
+   * Creates an alias.
+   *
+   * @param account the owning account
+   * @param region the region of the alias and its key
+   * @param aliasName {@code alias/<name>}
+   * @param target the key's id or ARN
+   * @return the alias ARN
+   */
+  public String createAlias(String account, String region, String aliasName, String target) {
+    return adminCall(() -> store.createAlias(account, region, aliasName, target));
+  }
+
+  /**
+   * The key ARN an alias of {@link #accountId()} points at, or {@code null} when there is no
+   * such alias.
+   */
+  public String aliasTarget(String region, String aliasName) {
+    return store.aliasTarget(accountId, region, aliasName);
+  }
+
+  /** How many key materials a key has had: 1, plus one per on-demand rotation. */
+  public int keyMaterialCount(String keyArn) {
+    return store.materialCount(keyArn);
+  }
+
+  /**
+   * Which of its key's materials a ciphertext blob of this emulator was made under (1 is the
+   * key's first), to check that a rewrap after a rotation used the new material.
+   */
+  public static int keyMaterialVersion(byte[] ciphertextBlob) {
+    return AwsKmsKeyStore.materialVersionOf(ciphertextBlob);
+  }
+
+  /**
+   * Disables a key: Encrypt and Decrypt then fail with {@code DisabledException}.
+   *
+   * @param keyArn the key ARN
+   */
+  public void disableKey(String keyArn) {
+    adminCall(() -> {
+      store.administer("DisableKey", keyArn, new BsonDocument());
+      return null;
+    });
+  }
+
+  /**
+   * Enables a disabled key.
+   *
+   * @param keyArn the key ARN
+   */
+  public void enableKey(String keyArn) {
+    adminCall(() -> {
+      store.administer("EnableKey", keyArn, new BsonDocument());
+      return null;
+    });
+  }
+
+  /**
+   * Schedules a key's deletion (7 days): it then fails with {@code KMSInvalidStateException}.
+   *
+   * @param keyArn the key ARN
+   */
+  public void scheduleKeyDeletion(String keyArn) {
+    adminCall(() -> {
+      store.administer("ScheduleKeyDeletion", keyArn,
+          new BsonDocument("PendingWindowInDays", new BsonInt32(7)));
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------------------- knobs
+
+  /**
+   * Delays every reply by this much (zero to stop).
+   *
+   * @param delay the delay
+   */
+  public void latency(Duration delay) {
+    this.latency = Objects.requireNonNull(delay, "delay");
+  }
+
+  /**
+   * The next {@code count} requests, of any operation, fail with this status and {@code __type}
+   * before being authenticated or executed.
+   *
+   * @param count how many requests
+   * @param status HTTP status, such as 400, 429 or 503
+   * @param errorType the {@code __type}, such as {@code ThrottlingException} or {@code
+   *     KMSInternalException}
+   */
+  public void failNext(int count, int status, String errorType) {
+    failNext(null, count, status, errorType);
+  }
+
+  /**
+   * The next {@code count} requests of one operation fail with this status and {@code __type}.
+   *
+   * @param operation such as {@code Encrypt}, or {@code null} for any
+   * @param count how many requests
+   * @param status HTTP status
+   * @param errorType the {@code __type}
+   */
+  public void failNext(String operation, int count, int status, String errorType) {
+    synchronized (faultLock) {
+      for (int i = 0; i < count; i++) {
+        plannedFaults.add(new Fault(operation, false, status, errorType));
+      }
+    }
+  }
+
+  /**
+   * The next {@code count} requests get {@code 400 ThrottlingException "Rate exceeded"}, what
+   * KMS answers above its request quota.
+   *
+   * @param count how many requests
+   */
+  public void throttleNext(int count) {
+    failNext(count, 400, "ThrottlingException");
+  }
+
+  /**
+   * The next {@code count} requests are read, then the connection is closed with no reply (a
+   * network error to the client).
+   *
+   * @param count how many requests
+   */
+  public void dropNextConnections(int count) {
+    synchronized (faultLock) {
+      for (int i = 0; i < count; i++) {
+        plannedFaults.add(new Fault(null, true, 0, null));
+      }
+    }
+  }
+
+  /**
+   * Each request (after any planned faults) fails with probability {@code rate}, from a random
+   * sequence seeded by {@link Builder#seed}.
+   *
+   * @param rate 0 (never) to 1 (always)
+   * @param status HTTP status
+   * @param errorType the {@code __type}
+   */
+  public void failureRate(double rate, int status, String errorType) {
+    if (rate < 0 || rate > 1) {
+      throw new IllegalArgumentException("rate must be in [0, 1], got " + rate);
+    }
+    synchronized (faultLock) {
+      this.failureRate = rate;
+      this.randomFault = new Fault(null, false, status, errorType);
+    }
+  }
+
+  /**
+   * Throttles authenticated requests above this many per second ({@code 400
+   * ThrottlingException}); 0 for no limit.
+   *
+   * @param requestsPerSecond the limit
+   */
+  public void rateLimit(int requestsPerSecond) {
+    synchronized (faultLock) {
+      this.rateLimitPerSecond = requestsPerSecond;
+      this.rateWindowCount = 0;
+    }
+  }
+
+  /** Removes every fault, the failure rate, the rate limit and the latency. */
+  public void clearFaults() {
+    synchronized (faultLock) {
+      plannedFaults.clear();
+      failureRate = 0;
+      randomFault = null;
+      rateLimitPerSecond = 0;
+    }
+    latency = Duration.ZERO;
+  }
+
+  // ---------------------------------------------------------------------------- counters
+
+  /**
+   * Requests received since start or the last {@link #resetCounters()}, whatever became of them.
+   *
+   * @return the count
+   */
+  public int requestCount() {
+    return total.get();
+  }
+
+  /**
+   * Requests received for one operation.
+   *
+   * @param operation such as {@code Encrypt} (the part after {@code TrentService.})
+   * @return the count
+   */
+  public int requestCount(String operation) {
+    AtomicInteger count = perOperation.get(operation);
+    return count == null ? 0 : count.get();
+  }
+
+  /**
+   * Sets every counter to zero and forgets recorded requests; requests still in flight (delayed
+   * by {@link #latency}) are not recorded when they finish.
+   */
+  public void resetCounters() {
+    synchronized (recorded) {
+      epoch.incrementAndGet();
+      total.set(0);
+      perOperation.clear();
+      recorded.clear();
+    }
+  }
+
+  /**
+   * The requests received (up to the last 10,000), oldest first.
+   *
+   * @return a copy
+   */
+  public List<RecordedRequest> requests() {
+    synchronized (recorded) {
+      return List.copyOf(recorded);
+    }
+  }
+
+  /** Stops the server. Idempotent. */
+  @Override
+  public void close() {
+    server.close();
+  }
+
+  @Override
+  public String toString() {
+    return "AwsKmsEmulator{" + endpoint() + ", account=" + accountId + "}";
+  }
+
+  // ---------------------------------------------------------------------------- serving
+
+  private AwsHttpServer.Response handle(AwsHttpServer.Request received) {
+    String target = received.header("X-Amz-Target");
+    String operation = target == null ? "(none)"
+        : target.startsWith("TrentService.") ? target.substring("TrentService.".length()) : target;
+    int arrivedInEpoch = epoch.get();
+    String accessKeyId = null;
+    int status = 500;
+    String errorType = null;
+    String reply;
+    try {
+      total.incrementAndGet();
+      perOperation.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
+      // Decide the fault on arrival: a slow request must not take a fault planned after it came.
+      Fault fault = nextFault(operation);
+      sleep(latency);
+      if (fault != null && fault.drop) {
+        status = 0;
+        errorType = "(connection dropped)";
+        return AwsHttpServer.Response.DROP;
+      }
+      try {
+        if (fault != null) {
+          throw new AwsKmsError(fault.status, fault.errorType, faultMessage(fault.errorType));
+        }
+        if (!received.method().equals("POST")) {
+          throw new AwsKmsError(404, "UnknownOperationException", null);
+        }
+        Map<String, List<String>> lowerCase = new LinkedHashMap<>();
+        received.headers().forEach(header ->
+            lowerCase.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT),
+                k -> new ArrayList<>()).add(header.getValue()));
+        AwsSigV4.Request request = new AwsSigV4.Request(received.method(), received.rawPath(),
+            received.rawQuery(), lowerCase, received.body());
+        AwsSigV4.Authorization auth = AwsSigV4.parseAuthorization(request.header("authorization"));
+        accessKeyId = auth.accessKeyId();
+        Credentials caller = authenticate(auth, request);
+        checkRateLimit();
+        if (!AwsKmsKeyStore.OPERATIONS.contains(operation)) {
+          throw AwsKmsError.badRequest("UnknownOperationException", null);
+        }
+        String contentType = request.header("content-type");
+        if (contentType == null || !contentType.startsWith("application/x-amz-json-1.")) {
+          throw AwsKmsError.badRequest("SerializationException",
+              "Content-Type must be application/x-amz-json-1.1");
+        }
+        reply = store.handle(operation, caller.accountId(), auth.region(), parse(received.body()));
+        status = 200;
+      } catch (AwsKmsError e) {
+        status = e.status();
+        errorType = e.type();
+        BsonDocument error = new BsonDocument("__type", new BsonString(e.type()));
+        if (e.getMessage() != null) {
+          error.append("message", new BsonString(e.getMessage()));
+        }
+        reply = error.toJson();
+      }
+    } catch (RuntimeException e) {
+      status = 500;
+      errorType = "KMSInternalException";
+      reply = new BsonDocument("__type", new BsonString("KMSInternalException"))
+          .append("message", new BsonString("emulator failure: " + e.getClass().getSimpleName()))
+          .toJson();
+    } finally {
+      List<String> names = new ArrayList<>();
+      received.headers().forEach(header -> names.add(header.getKey()));
+      record(arrivedInEpoch, new RecordedRequest(operation, received.header("Host"), accessKeyId,
+          status, errorType, List.copyOf(names)));
+    }
+    return new AwsHttpServer.Response(status, reply.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Credentials authenticate(AwsSigV4.Authorization auth, AwsSigV4.Request request) {
+    Credentials known = credentialsById.get(auth.accessKeyId());
+    if (known == null) {
+      throw AwsKmsError.badRequest("UnrecognizedClientException",
+          "The security token included in the request is invalid.");
+    }
+    Instant now = clock.instant();
+    AwsSigV4.checkScopeAndDate(auth, request, now, maxClockSkew, "kms");
+    String token = request.header("x-amz-security-token");
+    if (known.token == null ? token != null
+        : token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+            known.token.getBytes(StandardCharsets.UTF_8))) {
+      throw AwsKmsError.badRequest("UnrecognizedClientException",
+          "The security token included in the request is invalid.");
+    }
+    if (known.expiration != null && !now.isBefore(known.expiration)) {
+      throw AwsKmsError.badRequest("ExpiredTokenException",
+          "The security token included in the request is expired");
+    }
+    if (!AwsSigV4.signatureMatches(auth, request, known.secret)) {
+      throw AwsKmsError.badRequest("InvalidSignatureException",
+          "The request signature we calculated does not match the signature you provided."
+              + " Check your AWS Secret Access Key and signing method. Consult the service"
+              + " documentation for details.");
+    }
+    return known;
+  }
+
+  private static BsonDocument parse(byte[] body) {
+    String text = new String(body, StandardCharsets.UTF_8).trim();
+    if (text.isEmpty()) {
+      return new BsonDocument();
+    }
+    try {
+      return BsonDocument.parse(text);
+    } catch (JsonParseException | org.bson.BsonInvalidOperationException e) {
+      throw AwsKmsError.badRequest("SerializationException", "Malformed JSON request body");
+    }
+  }
+
+  private Fault nextFault(String operation) {
+    synchronized (faultLock) {
+      for (var it = plannedFaults.iterator(); it.hasNext(); ) {
+        Fault fault = it.next();
+        if (fault.operation == null || fault.operation.equals(operation)) {
+          it.remove();
+          return fault;
+        }
+      }
+      if (randomFault != null && faultRandom.nextDouble() < failureRate) {
+        return randomFault;
+      }
+      return null;
+    }
+  }
+
+  private void checkRateLimit() {
+    synchronized (faultLock) {
+      if (rateLimitPerSecond <= 0) {
+        return;
+      }
+      long second = clock.millis() / 1000;
+      if (second != rateWindowStart) {
+        rateWindowStart = second;
+        rateWindowCount = 0;
+      }
+      if (++rateWindowCount > rateLimitPerSecond) {
+        throw AwsKmsError.badRequest("ThrottlingException", "Rate exceeded");
+      }
+    }
+  }
+
+  private static String faultMessage(String errorType) {
+    return switch (errorType) {
+      case "ThrottlingException" -> "Rate exceeded";
+      case "AccessDeniedException" -> "User is not authorized to perform this operation";
+      case "KMSInternalException" -> "An internal error occurred";
+      case "DependencyTimeoutException" -> "The system timed out while trying to fulfill the request.";
+      default -> "injected by the emulator";
+    };
+  }
+
+  private void record(int arrivedInEpoch, RecordedRequest request) {
+    synchronized (recorded) {
+      if (arrivedInEpoch != epoch.get()) {
+        return; // it arrived before the last resetCounters(): not this test's request
+      }
+      if (recorded.size() >= MAX_RECORDED) {
+        recorded.remove(0);
+      }
+      recorded.add(request);
+    }
+  }
+
+  private static void sleep(Duration delay) {
+    if (delay.isZero()) {
+      return;
+    }
+    try {
+      Thread.sleep(delay.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static <T> T adminCall(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (AwsKmsError e) {
+      throw new IllegalArgumentException(e.type() + ": " + e.getMessage());
+    }
+  }
+
+  private static void requireAccount(String account) {
+    if (account == null || !account.matches("[0-9]{12}")) {
+      throw new IllegalArgumentException("an AWS account id is 12 digits, got " + account);
+    }
+  }
+
+  private String randomId(int length) {
+    char[] out = new char[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = ALPHANUMERIC[secureRandom.nextInt(ALPHANUMERIC.length)];
+    }
+    return new String(out);
+  }
+
+  private String randomSecret(int length) {
+    byte[] bytes = new byte[length];
+    secureRandom.nextBytes(bytes);
+    return java.util.Base64.getEncoder().encodeToString(bytes).substring(0, length);
+  }
+
+  private static final class Fault {
+    final String operation;
+    final boolean drop;
+    final int status;
+    final String errorType;
+
+    Fault(String operation, boolean drop, int status, String errorType) {
+      this.operation = operation;
+      this.drop = drop;
+      this.status = status;
+      this.errorType = errorType;
+    }
+  }
+
+  /** Builder for {@link AwsKmsEmulator}. */
+  public static final class Builder {
+    private String accountId = DEFAULT_ACCOUNT;
+    private Clock clock = Clock.systemUTC();
+    private Duration maxClockSkew = Duration.ofMinutes(5);
+    private long seed = 42;
+
+    private Builder() {}
+
+    /**
+     * The account of {@link AwsKmsEmulator#credentials()}.
+     *
+     * @param accountId 12 digits
+     * @return this builder
+     */
+    public Builder accountId(String accountId) {
+      requireAccount(accountId);
+      this.accountId = accountId;
+      return this;
+    }
+
+    /**
+     * The clock for signature dates, key dates and credential expiry.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How far a request's {@code X-Amz-Date} may be from the clock (5 minutes by default).
+     *
+     * @param skew the allowed difference
+     * @return this builder
+     */
+    public Builder maxClockSkew(Duration skew) {
+      this.maxClockSkew = Objects.requireNonNull(skew, "skew");
+      return this;
+    }
+
+    /**
+     * Seed of the random sequence behind {@link AwsKmsEmulator#failureRate}.
+     *
+     * @param seed any number
+     * @return this builder
+     */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Starts the emulator.
+     *
+     * @return a running emulator
+     */
+    public AwsKmsEmulator start() {
+      return new AwsKmsEmulator(this);
+    }
+  }
+
+  /**
+   * AWS credentials the emulator accepts. {@link #toString()} shows only the account.
+   */
+  public static final class Credentials {
+    private final String accountId;
+    private final String accessKeyId;
+    private final String secret;
+    private final String token;
+    private final Instant expiration;
+
+    private Credentials(String accountId, String accessKeyId, String secret, String token,
+        Instant expiration) {
+      this.accountId = accountId;
+      this.accessKeyId = accessKeyId;
+      this.secret = secret;
+      this.token = token;
+      this.expiration = expiration;
+    }
+
+    /**
+     * The owning account.
+     *
+     * @return 12 digits
+     */
+    public String accountId() {
+      return accountId;
+    }
+
+    /**
+     * The access key id ({@code AKIA...} or, for temporary credentials, {@code ASIA...}).
+     *
+     * @return the access key id
+     */
+    public String accessKeyId() {
+      return accessKeyId;
+    }
+
+    /**
+     * The secret access key.
+     *
+     * @return the secret
+     */
+    public String secretAccessKey() {
+      return secret;
+    }
+
+    /**
+     * The session token of temporary credentials.
+     *
+     * @return the token, or empty for long-term credentials
+     */
+    public Optional<String> sessionToken() {
+      return Optional.ofNullable(token);
+    }
+
+    /**
+     * When temporary credentials expire.
+     *
+     * @return the expiry, or empty for long-term credentials
+     */
+    public Optional<Instant> expiration() {
+      return Optional.ofNullable(expiration);
+    }
+
+    /**
+     * These credentials as a {@code kmsProviders.aws} entry: {@code accessKeyId}, {@code
+     * secretAccessKey} and, for temporary credentials, {@code sessionToken}.
+     *
+     * @return a new mutable map
+     */
+    public Map<String, Object> asKmsProviderProperties() {
+      Map<String, Object> map = new LinkedHashMap<>();
+      map.put("accessKeyId", accessKeyId);
+      map.put("secretAccessKey", secret);
+      if (token != null) {
+        map.put("sessionToken", token);
+      }
+      return map;
+    }
+
+    @Override
+    public String toString() {
+      return "Credentials{account=" + accountId + (token != null ? ", temporary" : "")
+          + ", redacted}";
+    }
+  }
+
+  /** What the emulator saw of one request. */
+  public static final class RecordedRequest {
+    private final String operation;
+    private final String host;
+    private final String accessKeyId;
+    private final int status;
+    private final String errorType;
+    private final List<String> headerNames;
+
+    private RecordedRequest(String operation, String host, String accessKeyId, int status,
+        String errorType, List<String> headerNames) {
+      this.operation = operation;
+      this.host = host;
+      this.accessKeyId = accessKeyId;
+      this.status = status;
+      this.errorType = errorType;
+      this.headerNames = headerNames;
+    }
+
+    /**
+     * The operation, from {@code X-Amz-Target}.
+     *
+     * @return such as {@code Encrypt}
+     */
+    public String operation() {
+      return operation;
+    }
+
+    /**
+     * The {@code Host} header as received (libmongocrypt's Encrypt omits the port).
+     *
+     * @return the header value, or {@code null}
+     */
+    public String host() {
+      return host;
+    }
+
+    /**
+     * The access key id of the signature, if one could be parsed.
+     *
+     * @return the access key id, or {@code null}
+     */
+    public String accessKeyId() {
+      return accessKeyId;
+    }
+
+    /**
+     * The HTTP status answered (0 when the connection was dropped).
+     *
+     * @return the status
+     */
+    public int status() {
+      return status;
+    }
+
+    /**
+     * The {@code __type} of an error reply.
+     *
+     * @return the error type, or {@code null} on success
+     */
+    public String errorType() {
+      return errorType;
+    }
+
+    /**
+     * Names of the request headers, exactly as the client wrote them.
+     *
+     * @return header names
+     */
+    public List<String> headerNames() {
+      return headerNames;
+    }
+
+    @Override
+    public String toString() {
+      return operation + " host=" + host + " -> " + status + (errorType != null ? " " + errorType : "");
+    }
+  }
+}
