@@ -446,9 +446,20 @@ public final class AwsKmsEmulator implements AutoCloseable {
    * @param count how many requests
    */
   public void dropNextConnections(int count) {
+    dropNextConnections(null, count);
+  }
+
+  /**
+   * The next {@code count} requests of one operation are read, then the connection is closed
+   * with no reply.
+   *
+   * @param operation such as {@code Decrypt}, or {@code null} for any
+   * @param count how many requests
+   */
+  public void dropNextConnections(String operation, int count) {
     synchronized (faultLock) {
       for (int i = 0; i < count; i++) {
-        plannedFaults.add(new Fault(null, true, 0, null));
+        plannedFaults.add(new Fault(operation, true, 0, null));
       }
     }
   }

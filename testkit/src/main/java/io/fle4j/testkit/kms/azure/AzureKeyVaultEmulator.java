@@ -449,6 +449,37 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
   }
 
   /**
+   * The next {@code count} requests are throttled with no {@code Retry-After} header (the same
+   * shape as every emulator's {@code throttleNext(int)}).
+   *
+   * @param count how many
+   */
+  public void throttleNext(int count) {
+    throttleNext(count, null);
+  }
+
+  /**
+   * The next {@code count} requests, of any operation, fail with this status and error code.
+   *
+   * @param count how many
+   * @param status such as 500 or 503
+   * @param code the service's error code
+   */
+  public void failNext(int count, int status, String code) {
+    failNext(null, count, status, code);
+  }
+
+  /**
+   * The next {@code count} requests, of any operation, are read and then the connection is
+   * closed with no reply.
+   *
+   * @param count how many
+   */
+  public void dropNextConnections(int count) {
+    dropNextConnections(null, count);
+  }
+
+  /**
    * The next {@code count} vault or token requests get {@code 429 Throttled} with a {@code
    * Retry-After} header, as Key Vault does above its service limits.
    *

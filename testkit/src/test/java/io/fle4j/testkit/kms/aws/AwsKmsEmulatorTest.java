@@ -337,6 +337,14 @@ class AwsKmsEmulatorTest {
   }
 
   @Test
+  void dropNextConnections_ofOneOperation_leavesOthersAlone() throws IOException {
+    kms.dropNextConnections("Decrypt", 1);
+    assertThat(send(encryptCall()).status).isEqualTo(200);
+    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::status)
+        .containsExactly(200);
+  }
+
+  @Test
   void latency_delaysReplies() throws IOException {
     kms.latency(Duration.ofMillis(150));
     long start = System.nanoTime();

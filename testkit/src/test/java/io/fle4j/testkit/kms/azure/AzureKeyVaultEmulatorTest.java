@@ -205,6 +205,19 @@ class AzureKeyVaultEmulatorTest {
         .containsExactly(503, 429, 200, 0);
     vault.resetCounters();
     assertThat(vault.requestCount()).isZero();
+
+    // The shapes every emulator shares: any operation, no Retry-After.
+    vault.failNext(1, 500, "InternalServerError");
+    vault.throttleNext(1);
+    vault.dropNextConnections(1);
+    assertThat(post("/keys/kek//wrapkey?api-version=7.1", token, body).statusCode()).isEqualTo(500);
+    HttpResponse<String> plainThrottle = post("/keys/kek//wrapkey?api-version=7.1", token, body);
+    assertThat(plainThrottle.statusCode()).isEqualTo(429);
+    assertThat(plainThrottle.headers().firstValue("Retry-After")).isEmpty();
+    assertThat(raw(libmongocrypt("POST", "/keys/kek//wrapkey?api-version=7.1", body,
+        "Authorization:Bearer " + token))).isEmpty();
+    assertThat(vault.requests()).extracting(RecordedHttpRequest::status)
+        .containsExactly(500, 429, 0);
   }
 
   private HttpResponse<String> post(String pathAndQuery, String token, String body)

@@ -1,6 +1,7 @@
 package io.fle4j.testkit.kms.gcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -199,5 +200,18 @@ class GcpKmsEmulatorTest {
     assertThat(crc(ciphertext)).isNotEqualTo(
         Long.parseLong(corrupted.getString("ciphertextCrc32c").getValue()));
     assertThat(kms.requestCount("encrypt")).isEqualTo(2);
+
+    // The shapes every emulator shares: any operation, no Retry-After.
+    kms.failNext(1, 503, "UNAVAILABLE");
+    kms.throttleNext(1);
+    assertThat(kmsCall("/v1/" + key.resourceName() + ":encrypt", token,
+        "{\"plaintext\": \"AAAA\"}").statusCode()).isEqualTo(503);
+    HttpResponse<String> plainThrottle = kmsCall("/v1/" + key.resourceName() + ":encrypt", token,
+        "{\"plaintext\": \"AAAA\"}");
+    assertThat(plainThrottle.statusCode()).isEqualTo(429);
+    assertThat(plainThrottle.headers().firstValue("Retry-After")).isEmpty();
+    kms.dropNextConnections(1);
+    assertThatThrownBy(() -> kmsCall("/v1/" + key.resourceName() + ":encrypt", token,
+        "{\"plaintext\": \"AAAA\"}")).isInstanceOf(java.io.IOException.class);
   }
 }
