@@ -1,5 +1,7 @@
 package io.fle4j;
 
+import java.util.List;
+
 /**
  * Receives {@link EncryptionEvent}s from a {@code ClientEncryption} or an automatically
  * encrypting client (set it with {@link Fle4jSettings.Builder#eventListener}). Override what you
@@ -10,6 +12,14 @@ package io.fle4j;
  * never changes what encryption does. With no listener set, no event is built.
  */
 public interface EncryptionEventListener {
+
+  /**
+   * One listener that hands every event to each of {@code listeners}, in order, for example
+   * metrics and an audit log. A listener that throws does not keep the event from the others.
+   */
+  static EncryptionEventListener allOf(List<? extends EncryptionEventListener> listeners) {
+    return new io.fle4j.internal.events.ListenerFanOut(listeners);
+  }
 
   /** A KMS call is starting (for tracing: pair it with {@link #kmsRequest} by id). */
   default void kmsRequestStarted(EncryptionEvent.KmsRequestStarted event) {}

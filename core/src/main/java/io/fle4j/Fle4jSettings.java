@@ -178,7 +178,8 @@ public final class Fle4jSettings {
      * Tells {@code listener} what happens: KMS calls, data-key cache hits, misses, loads and
      * evictions, key creation, deletion, renaming and rewrapping, refusals of automatic
      * encryption, and decryption failures (see {@link EncryptionEvent}). One listener; to feed
-     * several, give one that forwards. {@code fle4j-micrometer} has one that records meters.
+     * several, give {@link EncryptionEventListener#allOf}. {@code fle4j-micrometer} has one that
+     * records meters.
      */
     public Builder eventListener(EncryptionEventListener listener) {
       this.eventListener = Objects.requireNonNull(listener, "listener");

@@ -67,7 +67,7 @@ public class Fle4jAutoConfiguration {
     }
     // The health indicator reads the KMS call log; the application's listener hears everything.
     builder.eventListener(given == null ? kmsCalls.listener()
-        : new EventListeners(List.of(given, kmsCalls.listener())));
+        : EncryptionEventListener.allOf(List.of(given, kmsCalls.listener())));
     if (properties.getDecryptionThreads() != null) {
       builder.decryptionThreads(properties.getDecryptionThreads());
     }
