@@ -34,8 +34,10 @@ final class Fle4jHealthIndicator implements HealthIndicator {
   /** One probe at a time; health checks that arrive meanwhile get the last result. */
   private final java.util.concurrent.locks.ReentrantLock probing =
       new java.util.concurrent.locks.ReentrantLock();
-  private volatile Map<String, ProviderStatus> lastProbe;
-  private volatile Instant lastProbeAt;
+  /** The last probe and when it ran, published together. */
+  private volatile Probe last;
+
+  private record Probe(Map<String, ProviderStatus> results, Instant at) {}
 
   /**
    * @param probeInterval how long a probe's result is reused; {@code null} probes nothing
@@ -81,25 +83,25 @@ final class Fle4jHealthIndicator implements HealthIndicator {
    * ones, with no result yet, wait).
    */
   private Map<String, ProviderStatus> probe() {
-    Map<String, ProviderStatus> last = lastProbe;
+    Probe seen = last;
     Instant now = clock.instant();
-    if (last != null && now.isBefore(lastProbeAt.plus(probeInterval))) {
-      return last;
+    if (seen != null && now.isBefore(seen.at().plus(probeInterval))) {
+      return seen.results();
     }
-    if (last != null && !probing.tryLock()) {
-      return last;
+    if (seen != null && !probing.tryLock()) {
+      return seen.results();
     }
-    if (last == null) {
+    if (seen == null) {
       probing.lock();
     }
     try {
-      if (lastProbe != last) {
-        return lastProbe; // another thread probed while this one waited for the lock
+      if (last != seen) {
+        return last.results(); // another thread probed while this one waited for the lock
       }
       try {
-        lastProbe = verifier.probeProviders();
-        lastProbeAt = now;
-        return lastProbe;
+        Probe fresh = new Probe(verifier.probeProviders(), now);
+        last = fresh;
+        return fresh.results();
       } catch (RuntimeException e) {
         // The key vault answered a moment ago; a failure now is reported, not cached.
         Map<String, ProviderStatus> failed = new LinkedHashMap<>();
