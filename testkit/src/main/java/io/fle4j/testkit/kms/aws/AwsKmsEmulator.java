@@ -1,5 +1,7 @@
 package io.fle4j.testkit.kms.aws;
 
+import io.fle4j.testkit.kms.http.EmulatorTls;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -79,7 +81,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
   private final AwsHttpServer server;
-  private final AwsKmsTls tls;
+  private final EmulatorTls tls;
   private final AwsKmsKeyStore store;
   private final Clock clock;
   private final Duration maxClockSkew;
@@ -108,7 +110,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
     this.maxClockSkew = builder.maxClockSkew;
     this.accountId = builder.accountId;
     this.faultRandom = new Random(builder.seed);
-    this.tls = AwsKmsTls.create();
+    this.tls = EmulatorTls.create("AWS KMS");
     this.store = new AwsKmsKeyStore(clock);
     this.defaultCredentials = createAccessKey(accountId);
     this.server = new AwsHttpServer(tls.serverContext(), this::handle);
