@@ -14,6 +14,7 @@ import com.mongodb.client.model.vault.RewrapManyDataKeyResult;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -291,7 +292,7 @@ class AwsClientEncryptionTest {
         new EncryptOptions(RANDOM).keyId(firstKey)))).isEqualTo(value);
     assertThat(rotating.decrypt(rotating.encrypt(value,
         new EncryptOptions(RANDOM).keyId(secondKey)))).isEqualTo(value);
-    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::accessKeyId)
+    assertThat(kms.requests()).extracting(RecordedHttpRequest::principal)
         .containsExactly(first.accessKeyId(), second.accessKeyId(), second.accessKeyId(),
             second.accessKeyId());
   }

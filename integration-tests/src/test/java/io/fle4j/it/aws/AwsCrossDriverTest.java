@@ -12,6 +12,7 @@ import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.model.vault.RewrapManyDataKeyOptions;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -94,8 +95,8 @@ class AwsCrossDriverTest {
     ClientEncryption freshOfficial = vault.official();
     freshOfficial.encrypt(new BsonString("x"), new EncryptOptions(RANDOM).keyId(id));
 
-    List<AwsKmsEmulator.RecordedRequest> requests = kms.requests();
-    assertThat(requests).extracting(AwsKmsEmulator.RecordedRequest::operation)
+    List<RecordedHttpRequest> requests = kms.requests();
+    assertThat(requests).extracting(RecordedHttpRequest::operation)
         .containsExactly("Encrypt", "Decrypt");
     assertThat(requests).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
     assertThat(requests.get(0).host()).isEqualTo("127.0.0.1");
@@ -147,7 +148,7 @@ class AwsCrossDriverTest {
     assertThat(fle4jTemp.decrypt(officialTemp.encrypt(value, new EncryptOptions(RANDOM).keyId(id))))
         .isEqualTo(value);
     assertThat(kms.requests()).allSatisfy(r -> {
-      assertThat(r.accessKeyId()).isEqualTo(temporary.accessKeyId());
+      assertThat(r.principal()).isEqualTo(temporary.accessKeyId());
       assertThat(r.status()).isEqualTo(200);
     });
 
@@ -189,7 +190,7 @@ class AwsCrossDriverTest {
 
     ClientEncryption awsOnly = vault.official(Map.of("aws", kms.credentials().asKmsProviderProperties()));
     assertThat(awsOnly.decrypt(ciphertext)).isEqualTo(value);
-    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::operation)
+    assertThat(kms.requests()).extracting(RecordedHttpRequest::operation)
         .containsExactly("Encrypt", "Decrypt");
   }
 

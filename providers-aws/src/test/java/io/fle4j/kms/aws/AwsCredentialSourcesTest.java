@@ -9,6 +9,7 @@ import io.fle4j.kms.KmsProviderConfig;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderName;
 import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -156,7 +157,7 @@ class AwsCredentialSourcesTest {
       assertRoundTrip(aws);
     }
     assertThat(kms.requests()).allSatisfy(r ->
-        assertThat(r.accessKeyId()).isEqualTo(temporary.accessKeyId()));
+        assertThat(r.principal()).isEqualTo(temporary.accessKeyId()));
   }
 
   @Test
@@ -207,7 +208,7 @@ class AwsCredentialSourcesTest {
       assertRoundTrip(aws);
     }
 
-    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::accessKeyId)
+    assertThat(kms.requests()).extracting(RecordedHttpRequest::principal)
         .containsExactly(byDefault.accessKeyId(), byDefault.accessKeyId(),
             byProfile.accessKeyId(), byProfile.accessKeyId());
   }
@@ -232,7 +233,7 @@ class AwsCredentialSourcesTest {
       Thread.sleep(1_500); // the SDK looks at the files' modification time about once a second
       assertRoundTrip(aws);
     }
-    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::accessKeyId)
+    assertThat(kms.requests()).extracting(RecordedHttpRequest::principal)
         .endsWith(second.accessKeyId(), second.accessKeyId());
   }
 
@@ -292,7 +293,7 @@ class AwsCredentialSourcesTest {
     assertThat(unauthorized).hasValue(0);
     assertThat(issued).hasSizeGreaterThanOrEqualTo(2);
     assertThat(kms.requests()).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
-    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::accessKeyId)
+    assertThat(kms.requests()).extracting(RecordedHttpRequest::principal)
         .doesNotHaveDuplicates();
   }
 
@@ -332,7 +333,7 @@ class AwsCredentialSourcesTest {
     assertThat(output).contains(EnvironmentCredentialsProbe.SUCCESS);
     assertThat(child.exitValue()).isZero();
     assertThat(kms.requests()).hasSize(2).allSatisfy(r -> {
-      assertThat(r.accessKeyId()).isEqualTo(temporary.accessKeyId());
+      assertThat(r.principal()).isEqualTo(temporary.accessKeyId());
       assertThat(r.status()).isEqualTo(200);
     });
     assertThat(output).doesNotContain(temporary.secretAccessKey());

@@ -8,6 +8,7 @@ import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderContractTest;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.testkit.kms.aws.AwsKmsEmulator;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -455,7 +456,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
       kms.revoke(first);
 
       assertThat(aws.decryptDataKey(masterKey, material)).isEqualTo(dataKey);
-      assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::accessKeyId)
+      assertThat(kms.requests()).extracting(RecordedHttpRequest::principal)
           .containsExactly(first.accessKeyId(), second.accessKeyId());
     }
   }

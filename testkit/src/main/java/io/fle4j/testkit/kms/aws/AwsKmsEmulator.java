@@ -1,6 +1,8 @@
 package io.fle4j.testkit.kms.aws;
 
+import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
 import io.fle4j.testkit.kms.http.EmulatorTls;
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,20 +16,13 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -54,8 +49,9 @@ import org.bson.json.JsonParseException;
  * latter writes headers as {@code Name:value}, sends {@code Connection:close}, and signs an
  * Encrypt request whose {@code Host} header lacks the port. Replies carry AWS's exact header
  * names ({@code Content-Length}, which libmongocrypt matches case-sensitively), which is why the
- * HTTP layer is a small server of our own ({@code AwsHttpServer}) rather than the JDK's {@code
- * HttpsServer}, which would send {@code Content-length}.
+ * HTTP layer is the testkit's own {@link io.fle4j.testkit.kms.http.EmulatorHttpsServer} (shared
+ * with the Azure and GCP emulators) rather than the JDK's {@code HttpsServer}, which would send
+ * {@code Content-length}.
  *
  * <p>Knobs for tests: {@link #latency}, {@link #failNext}, {@link #throttleNext}, {@link
  * #dropNextConnections}, {@link #failureRate}, {@link #rateLimit}; counters: {@link
@@ -76,44 +72,29 @@ public final class AwsKmsEmulator implements AutoCloseable {
   /** The account of {@link #credentials()} unless the builder says otherwise. */
   public static final String DEFAULT_ACCOUNT = "111122223333";
 
-  private static final int MAX_RECORDED = 10_000;
   private static final char[] ALPHANUMERIC =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
-  private final AwsHttpServer server;
+  private final EmulatorHttpsServer server;
   private final EmulatorTls tls;
   private final AwsKmsKeyStore store;
   private final Clock clock;
   private final Duration maxClockSkew;
   private final String accountId;
   private final SecureRandom secureRandom = new SecureRandom();
-  private final Random faultRandom;
   private final Map<String, Credentials> credentialsById = new ConcurrentHashMap<>();
   private final Credentials defaultCredentials;
 
-  private final AtomicInteger epoch = new AtomicInteger();
-  private final AtomicInteger total = new AtomicInteger();
-  private final Map<String, AtomicInteger> perOperation = new ConcurrentHashMap<>();
-  private final List<RecordedRequest> recorded = Collections.synchronizedList(new ArrayList<>());
-
-  private final Object faultLock = new Object();
-  private final Deque<Fault> plannedFaults = new ArrayDeque<>();
-  private volatile Duration latency = Duration.ZERO;
-  private double failureRate;
-  private Fault randomFault;
-  private int rateLimitPerSecond;
-  private long rateWindowStart;
-  private int rateWindowCount;
 
   private AwsKmsEmulator(Builder builder) {
     this.clock = builder.clock;
     this.maxClockSkew = builder.maxClockSkew;
     this.accountId = builder.accountId;
-    this.faultRandom = new Random(builder.seed);
     this.tls = EmulatorTls.create("AWS KMS");
     this.store = new AwsKmsKeyStore(clock);
     this.defaultCredentials = createAccessKey(accountId);
-    this.server = new AwsHttpServer(tls.serverContext(), this::handle);
+    this.server = EmulatorHttpsServer.https(tls.serverContext(), "fle4j-aws-kms", new KmsHandler(),
+        clock, builder.seed);
   }
 
   /**
@@ -394,16 +375,16 @@ public final class AwsKmsEmulator implements AutoCloseable {
   // ---------------------------------------------------------------------------- knobs
 
   /**
-   * Delays every reply by this much (zero to stop).
+   * Every request waits this long before it is served (after a planned fault is picked).
    *
-   * @param delay the delay
+   * @param delay zero or more
    */
   public void latency(Duration delay) {
-    this.latency = Objects.requireNonNull(delay, "delay");
+    server.latency(delay);
   }
 
   /**
-   * The next {@code count} requests, of any operation, fail with this status and {@code __type}
+   * The next {@code count} requests, of any operation, fail with this status and {@code __type},
    * before being authenticated or executed.
    *
    * @param count how many requests
@@ -424,11 +405,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
    * @param errorType the {@code __type}
    */
   public void failNext(String operation, int count, int status, String errorType) {
-    synchronized (faultLock) {
-      for (int i = 0; i < count; i++) {
-        plannedFaults.add(new Fault(operation, false, status, errorType));
-      }
-    }
+    server.failNext(operation, count, status, errorType, faultMessage(errorType), null);
   }
 
   /**
@@ -459,11 +436,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
    * @param count how many requests
    */
   public void dropNextConnections(String operation, int count) {
-    synchronized (faultLock) {
-      for (int i = 0; i < count; i++) {
-        plannedFaults.add(new Fault(operation, true, 0, null));
-      }
-    }
+    server.dropNext(operation, count);
   }
 
   /**
@@ -475,59 +448,43 @@ public final class AwsKmsEmulator implements AutoCloseable {
    * @param errorType the {@code __type}
    */
   public void failureRate(double rate, int status, String errorType) {
-    if (rate < 0 || rate > 1) {
-      throw new IllegalArgumentException("rate must be in [0, 1], got " + rate);
-    }
-    synchronized (faultLock) {
-      this.failureRate = rate;
-      this.randomFault = new Fault(null, false, status, errorType);
-    }
+    server.failureRate(rate, status, errorType, faultMessage(errorType));
   }
 
   /**
-   * Throttles authenticated requests above this many per second ({@code 400
-   * ThrottlingException}); 0 for no limit.
+   * At most {@code requestsPerSecond} requests per second of the emulator's clock; the rest get
+   * {@code 400 ThrottlingException}. 0 turns the limit off.
    *
    * @param requestsPerSecond the limit
    */
   public void rateLimit(int requestsPerSecond) {
-    synchronized (faultLock) {
-      this.rateLimitPerSecond = requestsPerSecond;
-      this.rateWindowCount = 0;
-    }
+    server.rateLimit(requestsPerSecond, 400, "ThrottlingException", "Rate exceeded", null);
   }
 
-  /** Removes every fault, the failure rate, the rate limit and the latency. */
+  /** Removes every planned fault, the failure rate, the rate limit and the latency. */
   public void clearFaults() {
-    synchronized (faultLock) {
-      plannedFaults.clear();
-      failureRate = 0;
-      randomFault = null;
-      rateLimitPerSecond = 0;
-    }
-    latency = Duration.ZERO;
+    server.clearFaults();
   }
 
   // ---------------------------------------------------------------------------- counters
 
   /**
-   * Requests received since start or the last {@link #resetCounters()}, whatever became of them.
+   * Requests received since start or the last {@link #resetCounters()}.
    *
    * @return the count
    */
   public int requestCount() {
-    return total.get();
+    return server.requestCount();
   }
 
   /**
-   * Requests received for one operation.
+   * Requests of one operation received since start or the last {@link #resetCounters()}.
    *
-   * @param operation such as {@code Encrypt} (the part after {@code TrentService.})
+   * @param operation such as {@code Decrypt}
    * @return the count
    */
   public int requestCount(String operation) {
-    AtomicInteger count = perOperation.get(operation);
-    return count == null ? 0 : count.get();
+    return server.requestCount(operation);
   }
 
   /**
@@ -535,23 +492,18 @@ public final class AwsKmsEmulator implements AutoCloseable {
    * by {@link #latency}) are not recorded when they finish.
    */
   public void resetCounters() {
-    synchronized (recorded) {
-      epoch.incrementAndGet();
-      total.set(0);
-      perOperation.clear();
-      recorded.clear();
-    }
+    server.resetCounters();
   }
 
   /**
-   * The requests received (up to the last 10,000), oldest first.
+   * The requests received, oldest first (at most 10,000): operation, {@code Host}, the access key
+   * id that signed it ({@link RecordedHttpRequest#principal()}), status, {@code __type}, and the
+   * header names as sent.
    *
    * @return a copy
    */
-  public List<RecordedRequest> requests() {
-    synchronized (recorded) {
-      return List.copyOf(recorded);
-    }
+  public List<RecordedHttpRequest> requests() {
+    return server.requests();
   }
 
   /** Stops the server. Idempotent. */
@@ -567,75 +519,71 @@ public final class AwsKmsEmulator implements AutoCloseable {
 
   // ---------------------------------------------------------------------------- serving
 
-  private AwsHttpServer.Response handle(AwsHttpServer.Request received) {
-    String target = received.header("X-Amz-Target");
-    String operation = target == null ? "(none)"
-        : target.startsWith("TrentService.") ? target.substring("TrentService.".length()) : target;
-    int arrivedInEpoch = epoch.get();
-    String accessKeyId = null;
-    int status = 500;
-    String errorType = null;
-    String reply;
-    try {
-      total.incrementAndGet();
-      perOperation.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
-      // Decide the fault on arrival: a slow request must not take a fault planned after it came.
-      Fault fault = nextFault(operation);
-      sleep(latency);
-      if (fault != null && fault.drop) {
-        status = 0;
-        errorType = "(connection dropped)";
-        return AwsHttpServer.Response.DROP;
-      }
-      try {
-        if (fault != null) {
-          throw new AwsKmsError(fault.status, fault.errorType, faultMessage(fault.errorType));
-        }
-        if (!received.method().equals("POST")) {
-          throw new AwsKmsError(404, "UnknownOperationException", null);
-        }
-        Map<String, List<String>> lowerCase = new LinkedHashMap<>();
-        received.headers().forEach(header ->
-            lowerCase.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT),
-                k -> new ArrayList<>()).add(header.getValue()));
-        AwsSigV4.Request request = new AwsSigV4.Request(received.method(), received.rawPath(),
-            received.rawQuery(), lowerCase, received.body());
-        AwsSigV4.Authorization auth = AwsSigV4.parseAuthorization(request.header("authorization"));
-        accessKeyId = auth.accessKeyId();
-        Credentials caller = authenticate(auth, request);
-        checkRateLimit();
-        if (!AwsKmsKeyStore.OPERATIONS.contains(operation)) {
-          throw AwsKmsError.badRequest("UnknownOperationException", null);
-        }
-        String contentType = request.header("content-type");
-        if (contentType == null || !contentType.startsWith("application/x-amz-json-1.")) {
-          throw AwsKmsError.badRequest("SerializationException",
-              "Content-Type must be application/x-amz-json-1.1");
-        }
-        reply = store.handle(operation, caller.accountId(), auth.region(), parse(received.body()));
-        status = 200;
-      } catch (AwsKmsError e) {
-        status = e.status();
-        errorType = e.type();
-        BsonDocument error = new BsonDocument("__type", new BsonString(e.type()));
-        if (e.getMessage() != null) {
-          error.append("message", new BsonString(e.getMessage()));
-        }
-        reply = error.toJson();
-      }
-    } catch (RuntimeException e) {
-      status = 500;
-      errorType = "KMSInternalException";
-      reply = new BsonDocument("__type", new BsonString("KMSInternalException"))
-          .append("message", new BsonString("emulator failure: " + e.getClass().getSimpleName()))
-          .toJson();
-    } finally {
-      List<String> names = new ArrayList<>();
-      received.headers().forEach(header -> names.add(header.getKey()));
-      record(arrivedInEpoch, new RecordedRequest(operation, received.header("Host"), accessKeyId,
-          status, errorType, List.copyOf(names)));
+  /** The KMS JSON 1.1 protocol on top of the shared HTTPS server. */
+  private final class KmsHandler implements EmulatorHttpsServer.Handler {
+    @Override
+    public String operation(EmulatorHttpsServer.Request request) {
+      String target = request.header("X-Amz-Target");
+      return target == null ? "(none)"
+          : target.startsWith("TrentService.") ? target.substring("TrentService.".length())
+              : target;
     }
-    return new AwsHttpServer.Response(status, reply.getBytes(StandardCharsets.UTF_8));
+
+    /** The access key id that signed the request, read whether or not it authenticates. */
+    @Override
+    public String principal(EmulatorHttpsServer.Request request) {
+      return AwsSigV4.parseAuthorization(request.header("Authorization")).accessKeyId();
+    }
+
+    /** AWS's content type and request id header on every reply, errors included. */
+    @Override
+    public void decorate(EmulatorHttpsServer.Reply reply) {
+      reply.header("Content-Type", "application/x-amz-json-1.1");
+      reply.header("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+    }
+
+    @Override
+    public String errorBody(int status, String code, String message) {
+      BsonDocument error = new BsonDocument("__type", new BsonString(code));
+      if (message != null) {
+        error.append("message", new BsonString(message));
+      }
+      return error.toJson();
+    }
+
+    @Override
+    public EmulatorHttpsServer.Reply handle(EmulatorHttpsServer.Request received) {
+      try {
+        String reply = serve(operation(received), received);
+        return new EmulatorHttpsServer.Reply(200, reply);
+      } catch (AwsKmsError e) {
+        throw new EmulatorHttpsServer.EmulatorError(e.status(), e.type(), e.getMessage());
+      } catch (RuntimeException e) {
+        throw new EmulatorHttpsServer.EmulatorError(500, "KMSInternalException",
+            "emulator failure: " + e.getClass().getSimpleName());
+      }
+    }
+  }
+
+  private String serve(String operation, EmulatorHttpsServer.Request received) {
+    if (!received.method.equals("POST")) {
+      throw new AwsKmsError(404, "UnknownOperationException", null);
+    }
+    Map<String, List<String>> lowerCase = new LinkedHashMap<>();
+    received.headers.forEach((name, value) -> lowerCase.put(name, List.of(value)));
+    AwsSigV4.Request request = new AwsSigV4.Request(received.method, received.path,
+        received.rawQuery, lowerCase, received.body);
+    AwsSigV4.Authorization auth = AwsSigV4.parseAuthorization(request.header("authorization"));
+    Credentials caller = authenticate(auth, request);
+    if (!AwsKmsKeyStore.OPERATIONS.contains(operation)) {
+      throw AwsKmsError.badRequest("UnknownOperationException", null);
+    }
+    String contentType = request.header("content-type");
+    if (contentType == null || !contentType.startsWith("application/x-amz-json-1.")) {
+      throw AwsKmsError.badRequest("SerializationException",
+          "Content-Type must be application/x-amz-json-1.1");
+    }
+    return store.handle(operation, caller.accountId(), auth.region(), parse(received.body));
   }
 
   private Credentials authenticate(AwsSigV4.Authorization auth, AwsSigV4.Request request) {
@@ -678,38 +626,6 @@ public final class AwsKmsEmulator implements AutoCloseable {
     }
   }
 
-  private Fault nextFault(String operation) {
-    synchronized (faultLock) {
-      for (var it = plannedFaults.iterator(); it.hasNext(); ) {
-        Fault fault = it.next();
-        if (fault.operation == null || fault.operation.equals(operation)) {
-          it.remove();
-          return fault;
-        }
-      }
-      if (randomFault != null && faultRandom.nextDouble() < failureRate) {
-        return randomFault;
-      }
-      return null;
-    }
-  }
-
-  private void checkRateLimit() {
-    synchronized (faultLock) {
-      if (rateLimitPerSecond <= 0) {
-        return;
-      }
-      long second = clock.millis() / 1000;
-      if (second != rateWindowStart) {
-        rateWindowStart = second;
-        rateWindowCount = 0;
-      }
-      if (++rateWindowCount > rateLimitPerSecond) {
-        throw AwsKmsError.badRequest("ThrottlingException", "Rate exceeded");
-      }
-    }
-  }
-
   private static String faultMessage(String errorType) {
     return switch (errorType) {
       case "ThrottlingException" -> "Rate exceeded";
@@ -718,29 +634,6 @@ public final class AwsKmsEmulator implements AutoCloseable {
       case "DependencyTimeoutException" -> "The system timed out while trying to fulfill the request.";
       default -> "injected by the emulator";
     };
-  }
-
-  private void record(int arrivedInEpoch, RecordedRequest request) {
-    synchronized (recorded) {
-      if (arrivedInEpoch != epoch.get()) {
-        return; // it arrived before the last resetCounters(): not this test's request
-      }
-      if (recorded.size() >= MAX_RECORDED) {
-        recorded.remove(0);
-      }
-      recorded.add(request);
-    }
-  }
-
-  private static void sleep(Duration delay) {
-    if (delay.isZero()) {
-      return;
-    }
-    try {
-      Thread.sleep(delay.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static <T> T adminCall(java.util.function.Supplier<T> call) {
@@ -769,20 +662,6 @@ public final class AwsKmsEmulator implements AutoCloseable {
     byte[] bytes = new byte[length];
     secureRandom.nextBytes(bytes);
     return java.util.Base64.getEncoder().encodeToString(bytes).substring(0, length);
-  }
-
-  private static final class Fault {
-    final String operation;
-    final boolean drop;
-    final int status;
-    final String errorType;
-
-    Fault(String operation, boolean drop, int status, String errorType) {
-      this.operation = operation;
-      this.drop = drop;
-      this.status = status;
-      this.errorType = errorType;
-    }
   }
 
   /** Builder for {@link AwsKmsEmulator}. */
@@ -936,82 +815,4 @@ public final class AwsKmsEmulator implements AutoCloseable {
     }
   }
 
-  /** What the emulator saw of one request. */
-  public static final class RecordedRequest {
-    private final String operation;
-    private final String host;
-    private final String accessKeyId;
-    private final int status;
-    private final String errorType;
-    private final List<String> headerNames;
-
-    private RecordedRequest(String operation, String host, String accessKeyId, int status,
-        String errorType, List<String> headerNames) {
-      this.operation = operation;
-      this.host = host;
-      this.accessKeyId = accessKeyId;
-      this.status = status;
-      this.errorType = errorType;
-      this.headerNames = headerNames;
-    }
-
-    /**
-     * The operation, from {@code X-Amz-Target}.
-     *
-     * @return such as {@code Encrypt}
-     */
-    public String operation() {
-      return operation;
-    }
-
-    /**
-     * The {@code Host} header as received (libmongocrypt's Encrypt omits the port).
-     *
-     * @return the header value, or {@code null}
-     */
-    public String host() {
-      return host;
-    }
-
-    /**
-     * The access key id of the signature, if one could be parsed.
-     *
-     * @return the access key id, or {@code null}
-     */
-    public String accessKeyId() {
-      return accessKeyId;
-    }
-
-    /**
-     * The HTTP status answered (0 when the connection was dropped).
-     *
-     * @return the status
-     */
-    public int status() {
-      return status;
-    }
-
-    /**
-     * The {@code __type} of an error reply.
-     *
-     * @return the error type, or {@code null} on success
-     */
-    public String errorType() {
-      return errorType;
-    }
-
-    /**
-     * Names of the request headers, exactly as the client wrote them.
-     *
-     * @return header names
-     */
-    public List<String> headerNames() {
-      return headerNames;
-    }
-
-    @Override
-    public String toString() {
-      return operation + " host=" + host + " -> " + status + (errorType != null ? " " + errorType : "");
-    }
-  }
 }

@@ -60,6 +60,17 @@ public final class EmulatorHttpsServer implements AutoCloseable {
 
     /** The body of an error reply in the service's own error format. */
     public String errorBody(int status, String code, String message);
+
+    /**
+     * Who sent the request, for the record (an access key id, a client id), read from the
+     * request whether or not it authenticates; {@code null} when unknown.
+     */
+    default String principal(Request request) {
+      return null;
+    }
+
+    /** Adds what the service puts on every reply, errors and faults included (a request id). */
+    default void decorate(Reply reply) {}
   }
 
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
@@ -89,6 +100,8 @@ public final class EmulatorHttpsServer implements AutoCloseable {
   private int rateCount;
   private String throttleCode = "Throttled";
   private String throttleMessage = "Too many requests";
+  private int throttleStatus = 429;
+  private Duration throttleRetryAfter = Duration.ofSeconds(1);
 
   private EmulatorHttpsServer(ServerSocket server, String threadName, Handler handler,
       Clock clock, long seed) {
@@ -169,15 +182,27 @@ public final class EmulatorHttpsServer implements AutoCloseable {
     }
   }
 
+  /** Above {@code requestsPerSecond}, 429 with this code and message and Retry-After: 1. */
   public void rateLimit(int requestsPerSecond, String code, String message) {
+    rateLimit(requestsPerSecond, 429, code, message, Duration.ofSeconds(1));
+  }
+
+  /**
+   * Above {@code requestsPerSecond} (0: no limit), requests get this error, as each service
+   * words it (AWS KMS: 400 ThrottlingException, no Retry-After).
+   */
+  public void rateLimit(int requestsPerSecond, int status, String code, String message,
+      Duration retryAfter) {
     if (requestsPerSecond < 0) {
       throw new IllegalArgumentException("requestsPerSecond must be >= 0");
     }
     synchronized (faultLock) {
       rateLimit = requestsPerSecond;
       rateCount = 0;
+      throttleStatus = status;
       throttleCode = code;
       throttleMessage = message;
+      throttleRetryAfter = retryAfter;
     }
   }
 
@@ -290,6 +315,12 @@ public final class EmulatorHttpsServer implements AutoCloseable {
     } catch (RuntimeException e) {
       operation = "unknown";
     }
+    String principal;
+    try {
+      principal = handler.principal(request);
+    } catch (RuntimeException e) {
+      principal = null; // unreadable credentials: the handler's own checks will say so
+    }
     total.incrementAndGet();
     perOperation.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
     try {
@@ -298,7 +329,7 @@ public final class EmulatorHttpsServer implements AutoCloseable {
       sleep(latency);
       if (fault != null && fault.drop) {
         record(arrivedInEpoch, RecordedHttpRequest.of(operation, request, 0,
-            "(connection dropped)"));
+            "(connection dropped)", principal));
         return null;
       }
       try {
@@ -320,7 +351,9 @@ public final class EmulatorHttpsServer implements AutoCloseable {
       reply = new Reply(500, handler.errorBody(500, "InternalError",
           "emulator failure: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
     }
-    record(arrivedInEpoch, RecordedHttpRequest.of(operation, request, reply.status, errorCode));
+    record(arrivedInEpoch, RecordedHttpRequest.of(operation, request, reply.status, errorCode,
+        principal));
+    handler.decorate(reply);
     return reply;
   }
 
@@ -399,7 +432,8 @@ public final class EmulatorHttpsServer implements AutoCloseable {
         rateCount = 0;
       }
       if (++rateCount > rateLimit) {
-        throw new EmulatorError(429, throttleCode, throttleMessage).retryAfter(Duration.ofSeconds(1));
+        throw new EmulatorError(throttleStatus, throttleCode, throttleMessage)
+            .retryAfter(throttleRetryAfter);
       }
     }
   }

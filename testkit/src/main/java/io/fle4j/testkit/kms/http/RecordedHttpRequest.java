@@ -16,9 +16,11 @@ public final class RecordedHttpRequest {
   private final List<String> headerNames;
   private final int status;
   private final String errorCode;
+  private final String principal;
 
   private RecordedHttpRequest(String operation, String method, String path, String query,
-      String host, List<String> headerNames, int status, String errorCode) {
+      String host, List<String> headerNames, int status, String errorCode, String principal) {
+    this.principal = principal;
     this.operation = operation;
     this.method = method;
     this.path = path;
@@ -30,13 +32,23 @@ public final class RecordedHttpRequest {
   }
 
   public static RecordedHttpRequest of(String operation, EmulatorHttpsServer.Request request,
-      int status, String errorCode) {
+      int status, String errorCode, String principal) {
     if (request == null) {
       return new RecordedHttpRequest(operation, null, null, null, null, List.of(), status,
-          errorCode);
+          errorCode, principal);
     }
     return new RecordedHttpRequest(operation, request.method, request.path, request.rawQuery,
-        request.header("host"), request.headerNames, status, errorCode);
+        request.header("host"), request.headerNames, status, errorCode, principal);
+  }
+
+  /**
+   * Who sent it, as the emulator reads it: the AWS access key id that signed it; {@code null}
+   * when the emulator does not say.
+   *
+   * @return the principal, or {@code null}
+   */
+  public String principal() {
+    return principal;
   }
 
   /**

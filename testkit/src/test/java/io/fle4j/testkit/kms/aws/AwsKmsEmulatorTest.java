@@ -3,6 +3,7 @@ package io.fle4j.testkit.kms.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -105,7 +106,7 @@ class AwsKmsEmulatorTest {
     assertThat(decrypted.status).isEqualTo(200);
     assertThat(decrypted.json().getString("Plaintext").getValue()).isEqualTo(b64("data key"));
     assertThat(decrypted.json().getString("KeyId").getValue()).isEqualTo(keyArn);
-    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::host)
+    assertThat(kms.requests()).extracting(RecordedHttpRequest::host)
         .containsExactly("127.0.0.1", "127.0.0.1:" + kms.port());
   }
 
@@ -340,7 +341,7 @@ class AwsKmsEmulatorTest {
   void dropNextConnections_ofOneOperation_leavesOthersAlone() throws IOException {
     kms.dropNextConnections("Decrypt", 1);
     assertThat(send(encryptCall()).status).isEqualTo(200);
-    assertThat(kms.requests()).extracting(AwsKmsEmulator.RecordedRequest::status)
+    assertThat(kms.requests()).extracting(RecordedHttpRequest::status)
         .containsExactly(200);
   }
 
