@@ -125,7 +125,7 @@ public class DataKeyOperations {
       for (int i = 1; i < KEYS; i++) {
         fixture.fle4j.createDataKey("local");
       }
-      aws.latency(Duration.ofMillis(20));
+      aws.faults().latency(Duration.ofMillis(20));
     }
 
     @Benchmark

@@ -61,7 +61,7 @@ class AwsClientEncryptionTest {
 
   @BeforeEach
   void openVault() {
-    kms.clearFaults();
+    kms.faults().clear();
     kms.resetCounters();
     vault = new AwsVault(kms);
     fle4j = vault.fle4j();
@@ -98,7 +98,7 @@ class AwsClientEncryptionTest {
   @Test
   void createDataKey_kmsRefuses_writesNothingAndNamesTheKey() {
     long before = vault.keyCount();
-    kms.failNext("Encrypt", 1, 400, "AccessDeniedException");
+    kms.faults().failNext("Encrypt", 1, 400, "AccessDeniedException");
 
     assertThatThrownBy(() -> fle4j.createDataKey("aws",
         new DataKeyOptions().masterKey(vault.masterKey(eastKey, EAST))))
@@ -114,7 +114,7 @@ class AwsClientEncryptionTest {
   @Test
   void createDataKey_kmsThrottlesBeyondRetries_writesNothing() {
     long before = vault.keyCount();
-    kms.throttleNext(10);
+    kms.faults().throttleNext(10);
 
     assertThatThrownBy(() -> fle4j.createDataKey("aws",
         new DataKeyOptions().masterKey(vault.masterKey(eastKey, EAST))))
@@ -138,9 +138,9 @@ class AwsClientEncryptionTest {
                 calls.add(event);
               }
             }).build()));
-    kms.throttleNext(1);
+    kms.faults().throttleNext(1);
     observed.createDataKey("aws", new DataKeyOptions().masterKey(vault.masterKey(eastKey, EAST)));
-    kms.throttleNext(10);
+    kms.faults().throttleNext(10);
     assertThatThrownBy(() -> observed.createDataKey("aws",
         new DataKeyOptions().masterKey(vault.masterKey(eastKey, EAST))))
         .isInstanceOf(KmsProviderException.class);
@@ -257,7 +257,7 @@ class AwsClientEncryptionTest {
     Keys keys = new Keys("aws", vault.masterKey(eastKey, null), 3);
     List<BsonDocument> before = new ArrayList<>();
     keys.ids.forEach(id -> before.add(vault.rawKey(id)));
-    kms.failNext("Encrypt", 1, 400, "AccessDeniedException");
+    kms.faults().failNext("Encrypt", 1, 400, "AccessDeniedException");
 
     assertThatThrownBy(() -> fle4j.rewrapManyDataKey(Filters.in("_id", keys.ids),
         new RewrapManyDataKeyOptions().provider("aws").masterKey(vault.masterKey(westKey, null))))

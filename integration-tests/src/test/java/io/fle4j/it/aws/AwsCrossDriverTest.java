@@ -59,7 +59,7 @@ class AwsCrossDriverTest {
 
   @BeforeEach
   void resetKms() {
-    kms.clearFaults();
+    kms.faults().clear();
     kms.resetCounters();
   }
 
@@ -196,7 +196,7 @@ class AwsCrossDriverTest {
 
   @Test
   void kmsFailure_officialDriverSeesTheEmulatorsErrorShape() {
-    kms.failNext("Encrypt", 1, 400, "AccessDeniedException");
+    kms.faults().failNext("Encrypt", 1, 400, "AccessDeniedException");
     long before = vault.keyCount();
     assertThatThrownBy(() -> official.createDataKey("aws",
         new DataKeyOptions().masterKey(vault.masterKey(keyArn, REGION))))

@@ -133,12 +133,12 @@ class KmsStressTest {
         b -> b.keyExpiration(KEY_EXPIRATION.toMillis(), TimeUnit.MILLISECONDS));
     Workload workload = new Workload(encryption);
     kms.resetCounters();
-    kms.failureRate(0.5, 500, "KMSInternalException");
+    kms.faults().failureRate(0.5, 500, "KMSInternalException");
     Result result;
     try {
       result = workload.run(duration());
     } finally {
-      kms.clearFaults();
+      kms.faults().clear();
     }
     System.out.printf("50%% KMS failures: %s%n", result);
     result.assertSound(duration(), kms.requestCount("Decrypt"));

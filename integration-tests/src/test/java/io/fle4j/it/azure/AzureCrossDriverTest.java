@@ -57,7 +57,7 @@ class AzureCrossDriverTest {
 
   @BeforeEach
   void reset() {
-    azure.clearFaults();
+    azure.faults().clear();
     azure.resetCounters();
   }
 

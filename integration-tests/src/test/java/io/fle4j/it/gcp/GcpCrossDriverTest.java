@@ -58,7 +58,7 @@ class GcpCrossDriverTest {
 
   @BeforeEach
   void reset() {
-    gcp.clearFaults();
+    gcp.faults().clear();
     gcp.resetCounters();
   }
 

@@ -49,7 +49,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
 
   @BeforeEach
   void resetEmulator() {
-    kms.clearFaults();
+    kms.faults().clear();
     kms.resetCounters();
   }
 
@@ -230,7 +230,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
       "509, BandwidthLimitExceeded",
       "500, KeyUnavailableException"})
   void encryptDataKey_transientErrorTwice_succeedsOnThirdAttempt(int status, String type) {
-    kms.failNext("Encrypt", 2, status, type);
+    kms.faults().failNext("Encrypt", 2, status, type);
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
 
     byte[] material = provider.encryptDataKey(masterKey, randomDataKey());
@@ -244,7 +244,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
     byte[] dataKey = randomDataKey();
     byte[] material = provider.encryptDataKey(masterKey, dataKey);
-    kms.throttleNext(1);
+    kms.faults().throttleNext(1);
 
     assertThat(provider.decryptDataKey(masterKey, material)).isEqualTo(dataKey);
     assertThat(kms.requestCount("Decrypt")).isEqualTo(2);
@@ -252,7 +252,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void encryptDataKey_throttledEveryTime_givesUpAfterMaxAttemptsAsRetryable() {
-    kms.throttleNext(10);
+    kms.faults().throttleNext(10);
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
 
     assertThatThrownBy(() -> provider.encryptDataKey(masterKey, randomDataKey()))
@@ -269,7 +269,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
     try (AwsKmsProvider five = emulated().maxAttempts(5).build();
         AwsKmsProvider one = emulated().maxAttempts(1).build()) {
-      kms.failNext(10, 503, "DependencyTimeoutException");
+      kms.faults().failNext(10, 503, "DependencyTimeoutException");
       assertThatThrownBy(() -> five.encryptDataKey(masterKey, randomDataKey()))
           .hasMessageContaining("after 5 attempts");
       assertThat(kms.requestCount("Encrypt")).isEqualTo(5);
@@ -283,7 +283,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void encryptDataKey_connectionDroppedTwice_succeedsOnThirdAttempt() {
-    kms.dropNextConnections(2);
+    kms.faults().dropNextConnections(2);
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
 
     assertThat(provider.encryptDataKey(masterKey, randomDataKey())).isNotEmpty();
@@ -292,7 +292,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void encryptDataKey_connectionAlwaysDropped_failsAsRetryableNetworkError() {
-    kms.dropNextConnections(10);
+    kms.faults().dropNextConnections(10);
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
 
     assertThatThrownBy(() -> provider.encryptDataKey(masterKey, randomDataKey()))
@@ -304,7 +304,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void readTimeout_slowKms_eachAttemptTimesOutThenGivesUp() {
-    kms.latency(Duration.ofMillis(700));
+    kms.faults().latency(Duration.ofMillis(700));
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
     try (AwsKmsProvider impatient = emulated().readTimeout(Duration.ofMillis(150)).maxAttempts(2)
         .build()) {
@@ -326,7 +326,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
       // thing the 150 ms are spent on, however loaded the machine is.
       bounded.encryptDataKey(masterKey, randomDataKey());
       kms.resetCounters();
-      kms.latency(Duration.ofMillis(400));
+      kms.faults().latency(Duration.ofMillis(400));
       assertThatThrownBy(() -> bounded.encryptDataKey(masterKey, randomDataKey()))
           .isInstanceOf(KmsProviderException.class)
           .hasMessageContaining("call timeout");
@@ -349,7 +349,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
       "ValidationException", "UnrecognizedClientException", "InvalidSignatureException",
       "ExpiredTokenException"})
   void encryptDataKey_permanentError_isNotRetried(String type) {
-    kms.failNext("Encrypt", 3, 400, type);
+    kms.faults().failNext("Encrypt", 3, 400, type);
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
 
     assertThatThrownBy(() -> provider.encryptDataKey(masterKey, randomDataKey()))
@@ -362,7 +362,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void accessDeniedEvenWithStatus500_isNotRetried() {
-    kms.failNext("Encrypt", 3, 500, "AccessDeniedException");
+    kms.faults().failNext("Encrypt", 3, 500, "AccessDeniedException");
     BsonDocument masterKey = provider.masterKey(validMasterKeyOptions());
     assertThatThrownBy(() -> provider.encryptDataKey(masterKey, randomDataKey()))
         .hasMessageContaining("AccessDeniedException (HTTP 500)");

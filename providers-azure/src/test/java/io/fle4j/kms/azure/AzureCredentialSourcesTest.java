@@ -63,7 +63,7 @@ class AzureCredentialSourcesTest {
 
   @BeforeEach
   void reset() {
-    vault.clearFaults();
+    vault.faults().clear();
     vault.resetCounters();
     vault.tokenLifetime(Duration.ofSeconds(3599));
   }

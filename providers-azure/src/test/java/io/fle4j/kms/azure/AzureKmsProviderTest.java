@@ -43,7 +43,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
 
   @BeforeEach
   void resetVault() {
-    vault.clearFaults();
+    vault.faults().clear();
     vault.resetCounters();
     vault.restorePermissions(app);
   }
@@ -188,7 +188,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void serverErrors_areRetried_untilSuccess() {
-    vault.failNext("wrapkey", 2, 503, "ServiceUnavailable");
+    vault.faults().failNext("wrapkey", 2, 503, "ServiceUnavailable");
     byte[] material = provider.encryptDataKey(provider.masterKey(masterKey(KEY)), randomDataKey());
     assertThat(material).hasSize(256);
     assertThat(vault.requestCount("wrapkey")).isEqualTo(3);
@@ -196,7 +196,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void serverErrors_pastMaxAttempts_failRetryableAfterThreeAttempts() {
-    vault.failNext("unwrapkey", 5, 500, "InternalServerError");
+    vault.faults().failNext("unwrapkey", 5, 500, "InternalServerError");
     BsonDocument masterKey = provider.masterKey(masterKey(KEY));
     byte[] material = provider.encryptDataKey(masterKey, randomDataKey());
     assertThatThrownBy(() -> provider.decryptDataKey(masterKey, material))
@@ -214,7 +214,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
       BsonDocument masterKey = patient.masterKey(masterKey(KEY));
       patient.encryptDataKey(masterKey, randomDataKey()); // token fetched outside the timing
       vault.resetCounters();
-      vault.throttleNext(1, Duration.ofSeconds(1));
+      vault.faults().throttleNext(1, Duration.ofSeconds(1));
       long start = System.nanoTime();
       patient.encryptDataKey(masterKey, randomDataKey());
       long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
@@ -226,7 +226,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void retryAfter_isCappedByTheMaximumBackoff() {
-    vault.throttleNext(1, Duration.ofSeconds(30));
+    vault.faults().throttleNext(1, Duration.ofSeconds(30));
     long start = System.nanoTime();
     provider.encryptDataKey(provider.masterKey(masterKey(KEY)), randomDataKey());
     assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
@@ -236,7 +236,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
   void droppedConnection_isRetried() {
     provider.encryptDataKey(provider.masterKey(masterKey(KEY)), randomDataKey());
     vault.resetCounters();
-    vault.dropNextConnections("wrapkey", 1);
+    vault.faults().dropNextConnections("wrapkey", 1);
     int[] attempts = {0};
     byte[] wrapped = io.fle4j.kms.KmsAttempts.counting(
         () -> provider.encryptDataKey(provider.masterKey(masterKey(KEY)), randomDataKey()),
@@ -249,7 +249,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
   @Test
   void maxAttemptsOne_disablesRetries() {
     try (KmsProvider once = builder().maxAttempts(1).build()) {
-      vault.failNext("wrapkey", 1, 503, "ServiceUnavailable");
+      vault.faults().failNext("wrapkey", 1, 503, "ServiceUnavailable");
       assertThatThrownBy(() -> once.encryptDataKey(once.masterKey(masterKey(KEY)), randomDataKey()))
           .isInstanceOf(KmsProviderException.class).hasMessageContaining("HTTP 503")
           .satisfies(e -> assertThat(((KmsProviderException) e).isRetryable()).isTrue());
@@ -266,7 +266,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
         .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(20))
         .maxAttempts(2)
         .build()) {
-      vault.latency(Duration.ofMillis(1500));
+      vault.faults().latency(Duration.ofMillis(1500));
       long start = System.nanoTime();
       assertThatThrownBy(() -> impatient.encryptDataKey(impatient.masterKey(masterKey(KEY)),
           randomDataKey()))

@@ -58,7 +58,7 @@ class GcpCredentialSourcesTest {
 
   @BeforeEach
   void reset() {
-    kms.clearFaults();
+    kms.faults().clear();
     kms.resetCounters();
     kms.tokenLifetime(Duration.ofSeconds(3599));
   }

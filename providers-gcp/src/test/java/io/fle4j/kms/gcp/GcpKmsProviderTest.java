@@ -40,7 +40,7 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
 
   @BeforeEach
   void resetKms() {
-    kms.clearFaults();
+    kms.faults().clear();
     kms.resetCounters();
     kms.restoreAccess(kms.serviceAccount());
   }
@@ -200,11 +200,11 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
 
   @Test
   void serverErrors_areRetried_untilSuccess_orThreeAttempts() {
-    kms.failNext("encrypt", 2, 503, "UNAVAILABLE");
+    kms.faults().failNext("encrypt", 2, 503, "UNAVAILABLE");
     BsonDocument masterKey = provider.masterKey(key.masterKey());
     byte[] material = provider.encryptDataKey(masterKey, randomDataKey());
     assertThat(kms.requestCount("encrypt")).isEqualTo(3);
-    kms.failNext("decrypt", 5, 500, "INTERNAL");
+    kms.faults().failNext("decrypt", 5, 500, "INTERNAL");
     assertThatThrownBy(() -> provider.decryptDataKey(masterKey, material))
         .isInstanceOf(KmsProviderException.class)
         .hasMessageContaining("after 3 attempts").hasMessageContaining("HTTP 500 INTERNAL")
@@ -219,7 +219,7 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
       BsonDocument masterKey = patient.masterKey(key.masterKey());
       patient.encryptDataKey(masterKey, randomDataKey());
       kms.resetCounters();
-      kms.throttleNext(1, Duration.ofSeconds(1));
+      kms.faults().throttleNext(1, Duration.ofSeconds(1));
       long start = System.nanoTime();
       patient.encryptDataKey(masterKey, randomDataKey());
       assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(950);
@@ -233,7 +233,7 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
     BsonDocument masterKey = provider.masterKey(key.masterKey());
     provider.encryptDataKey(masterKey, randomDataKey());
     kms.resetCounters();
-    kms.dropNextConnections("encrypt", 1);
+    kms.faults().dropNextConnections("encrypt", 1);
     int[] attempts = {0};
     io.fle4j.kms.KmsAttempts.counting(() -> provider.encryptDataKey(masterKey, randomDataKey()),
         sent -> attempts[0] = sent);
@@ -242,7 +242,7 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
 
     try (KmsProvider once = builder().maxAttempts(1).build()) {
       kms.resetCounters();
-      kms.failNext("encrypt", 1, 503, "UNAVAILABLE");
+      kms.faults().failNext("encrypt", 1, 503, "UNAVAILABLE");
       assertThatThrownBy(() -> once.encryptDataKey(masterKey, randomDataKey()))
           .isInstanceOf(KmsProviderException.class).hasMessageContaining("HTTP 503");
       assertThat(kms.requestCount("encrypt")).isEqualTo(1);
@@ -257,7 +257,7 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
         .attemptTimeout(Duration.ofMillis(300))
         .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(20))
         .maxAttempts(2).build()) {
-      kms.latency(Duration.ofMillis(1500));
+      kms.faults().latency(Duration.ofMillis(1500));
       long start = System.nanoTime();
       assertThatThrownBy(() -> impatient.encryptDataKey(impatient.masterKey(key.masterKey()),
           randomDataKey()))

@@ -2,6 +2,7 @@ package io.fle4j.testkit.kms.aws;
 
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
 import io.fle4j.testkit.kms.http.EmulatorTls;
+import io.fle4j.testkit.kms.http.Faults;
 import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 
 import java.io.IOException;
@@ -53,8 +54,7 @@ import org.bson.json.JsonParseException;
  * with the Azure and GCP emulators) rather than the JDK's {@code HttpsServer}, which would send
  * {@code Content-length}.
  *
- * <p>Knobs for tests: {@link #latency}, {@link #failNext}, {@link #throttleNext}, {@link
- * #dropNextConnections}, {@link #failureRate}, {@link #rateLimit}; counters: {@link
+ * <p>Faults for tests: {@link #faults()} (the same knobs on every emulator); counters: {@link
  * #requestCount(String)}, {@link #requests()}.
  *
  * <pre>{@code
@@ -76,6 +76,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
   private final EmulatorHttpsServer server;
+  private final Faults faults;
   private final EmulatorTls tls;
   private final AwsKmsKeyStore store;
   private final Clock clock;
@@ -95,6 +96,8 @@ public final class AwsKmsEmulator implements AutoCloseable {
     this.defaultCredentials = createAccessKey(accountId);
     this.server = EmulatorHttpsServer.https(tls.serverContext(), "fle4j-aws-kms", new KmsHandler(),
         clock, builder.seed);
+    this.faults = new Faults(server, new Faults.Wording(400, "ThrottlingException", "Rate exceeded", AwsKmsEmulator::faultMessage),
+        () -> { });
   }
 
   /**
@@ -375,95 +378,11 @@ public final class AwsKmsEmulator implements AutoCloseable {
   // ---------------------------------------------------------------------------- knobs
 
   /**
-   * Every request waits this long before it is served (after a planned fault is picked).
-   *
-   * @param delay zero or more
+   * The faults this emulator injects: planned failures, throttling, dropped connections, a
+   * failure rate, a rate limit and latency, worded as the service words them.
    */
-  public void latency(Duration delay) {
-    server.latency(delay);
-  }
-
-  /**
-   * The next {@code count} requests, of any operation, fail with this status and {@code __type},
-   * before being authenticated or executed.
-   *
-   * @param count how many requests
-   * @param status HTTP status, such as 400, 429 or 503
-   * @param errorType the {@code __type}, such as {@code ThrottlingException} or {@code
-   *     KMSInternalException}
-   */
-  public void failNext(int count, int status, String errorType) {
-    failNext(null, count, status, errorType);
-  }
-
-  /**
-   * The next {@code count} requests of one operation fail with this status and {@code __type}.
-   *
-   * @param operation such as {@code Encrypt}, or {@code null} for any
-   * @param count how many requests
-   * @param status HTTP status
-   * @param errorType the {@code __type}
-   */
-  public void failNext(String operation, int count, int status, String errorType) {
-    server.failNext(operation, count, status, errorType, faultMessage(errorType), null);
-  }
-
-  /**
-   * The next {@code count} requests get {@code 400 ThrottlingException "Rate exceeded"}, what
-   * KMS answers above its request quota.
-   *
-   * @param count how many requests
-   */
-  public void throttleNext(int count) {
-    failNext(count, 400, "ThrottlingException");
-  }
-
-  /**
-   * The next {@code count} requests are read, then the connection is closed with no reply (a
-   * network error to the client).
-   *
-   * @param count how many requests
-   */
-  public void dropNextConnections(int count) {
-    dropNextConnections(null, count);
-  }
-
-  /**
-   * The next {@code count} requests of one operation are read, then the connection is closed
-   * with no reply.
-   *
-   * @param operation such as {@code Decrypt}, or {@code null} for any
-   * @param count how many requests
-   */
-  public void dropNextConnections(String operation, int count) {
-    server.dropNext(operation, count);
-  }
-
-  /**
-   * Each request (after any planned faults) fails with probability {@code rate}, from a random
-   * sequence seeded by {@link Builder#seed}.
-   *
-   * @param rate 0 (never) to 1 (always)
-   * @param status HTTP status
-   * @param errorType the {@code __type}
-   */
-  public void failureRate(double rate, int status, String errorType) {
-    server.failureRate(rate, status, errorType, faultMessage(errorType));
-  }
-
-  /**
-   * At most {@code requestsPerSecond} requests per second of the emulator's clock; the rest get
-   * {@code 400 ThrottlingException}. 0 turns the limit off.
-   *
-   * @param requestsPerSecond the limit
-   */
-  public void rateLimit(int requestsPerSecond) {
-    server.rateLimit(requestsPerSecond, 400, "ThrottlingException", "Rate exceeded", null);
-  }
-
-  /** Removes every planned fault, the failure rate, the rate limit and the latency. */
-  public void clearFaults() {
-    server.clearFaults();
+  public Faults faults() {
+    return faults;
   }
 
   // ---------------------------------------------------------------------------- counters
@@ -489,7 +408,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
 
   /**
    * Sets every counter to zero and forgets recorded requests; requests still in flight (delayed
-   * by {@link #latency}) are not recorded when they finish.
+   * by {@link Faults#latency}) are not recorded when they finish.
    */
   public void resetCounters() {
     server.resetCounters();

@@ -2,6 +2,7 @@ package io.fle4j.testkit.kms.azure;
 
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
 import io.fle4j.testkit.kms.http.EmulatorTls;
+import io.fle4j.testkit.kms.http.Faults;
 import io.fle4j.testkit.kms.http.Jwts;
 import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 
@@ -82,8 +83,7 @@ import org.bson.json.JsonParseException;
  * masterKey.keyVaultEndpoint} both set to {@link #endpoint()}, and {@link #clientSslContext()} in
  * {@code kmsProviderSslContextMap}.
  *
- * <p>Knobs: {@link #latency}, {@link #failNext}, {@link #throttleNext}, {@link
- * #dropNextConnections}, {@link #failureRate}, {@link #rateLimit}, {@link #tokenLifetime};
+ * <p>Knobs: {@link #faults()} (the same on every emulator), {@link #tokenLifetime};
  * counters: {@link #requestCount(String)} (operations {@code token}, {@code wrapkey}, {@code
  * unwrapkey}, {@code createKey}, {@code getKey}, {@code updateKey}, {@code
  * managedIdentityToken}), {@link #requests()}.
@@ -117,6 +117,7 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
   private final String vaultTenant;
   private final EmulatorTls tls;
   private final EmulatorHttpsServer service;
+  private final Faults faults;
   private final KeyPair tokenSigningKey;
   private final String tokenSigningKeyId;
   private final SecureRandom random = new SecureRandom();
@@ -138,6 +139,10 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
     this.tokenSigningKeyId = randomHex(20);
     this.service = EmulatorHttpsServer.https(tls.serverContext(), "azure-key-vault-emulator",
         new VaultHandler(), clock, builder.seed);
+    this.faults = new Faults(service, new Faults.Wording(429, "Throttled", "Request was not processed"
+          + " because too many requests were received. Reason: VaultRequestTypeLimitReached",
+          code -> "injected by the emulator: " + code),
+        () -> { });
   }
 
   /**
@@ -427,105 +432,11 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
   // ---------------------------------------------------------------------------- knobs
 
   /**
-   * Delays every request (token and vault) by this much.
-   *
-   * @param delay zero or positive
+   * The faults this emulator injects: planned failures, throttling, dropped connections, a
+   * failure rate, a rate limit and latency, worded as the service words them.
    */
-  public void latency(Duration delay) {
-    service.latency(delay);
-  }
-
-  /**
-   * The next {@code count} requests of {@code operation} (or of any operation when {@code null})
-   * fail with this status and Key Vault error code, before authentication.
-   *
-   * @param operation such as {@code wrapkey}, or {@code null}
-   * @param count how many
-   * @param status such as 500 or 503
-   * @param code such as {@code InternalServerError} or {@code ServiceUnavailable}
-   */
-  public void failNext(String operation, int count, int status, String code) {
-    service.failNext(operation, count, status, code, "injected by the emulator: " + code, null);
-  }
-
-  /**
-   * The next {@code count} requests are throttled with no {@code Retry-After} header (the same
-   * shape as every emulator's {@code throttleNext(int)}).
-   *
-   * @param count how many
-   */
-  public void throttleNext(int count) {
-    throttleNext(count, null);
-  }
-
-  /**
-   * The next {@code count} requests, of any operation, fail with this status and error code.
-   *
-   * @param count how many
-   * @param status such as 500 or 503
-   * @param code the service's error code
-   */
-  public void failNext(int count, int status, String code) {
-    failNext(null, count, status, code);
-  }
-
-  /**
-   * The next {@code count} requests, of any operation, are read and then the connection is
-   * closed with no reply.
-   *
-   * @param count how many
-   */
-  public void dropNextConnections(int count) {
-    dropNextConnections(null, count);
-  }
-
-  /**
-   * The next {@code count} vault or token requests get {@code 429 Throttled} with a {@code
-   * Retry-After} header, as Key Vault does above its service limits.
-   *
-   * @param count how many
-   * @param retryAfter the {@code Retry-After} value (whole seconds)
-   */
-  public void throttleNext(int count, Duration retryAfter) {
-    service.failNext(null, count, 429, "Throttled", "Request was not processed because too many"
-        + " requests were received. Reason: VaultRequestTypeLimitReached", retryAfter);
-  }
-
-  /**
-   * The next {@code count} requests of an operation (or any, when {@code null}) are read and then
-   * the connection is closed with no reply.
-   *
-   * @param operation such as {@code unwrapkey}, or {@code null}
-   * @param count how many
-   */
-  public void dropNextConnections(String operation, int count) {
-    service.dropNext(operation, count);
-  }
-
-  /**
-   * Each request fails with probability {@code rate} (seeded, see {@link Builder#seed}).
-   *
-   * @param rate 0 to 1
-   * @param status HTTP status
-   * @param code Key Vault error code
-   */
-  public void failureRate(double rate, int status, String code) {
-    service.failureRate(rate, status, code, "injected by the emulator: " + code);
-  }
-
-  /**
-   * Throttles requests above this many per second ({@code 429}); 0 for no limit.
-   *
-   * @param requestsPerSecond the limit
-   */
-  public void rateLimit(int requestsPerSecond) {
-    service.rateLimit(requestsPerSecond, "Throttled", "Request was not processed because too many"
-        + " requests were received. Reason: VaultRequestTypeLimitReached");
-  }
-
-  /** Removes planned faults, the failure rate, the rate limit and the latency. */
-  public void clearFaults() {
-    service.clearFaults();
+  public Faults faults() {
+    return faults;
   }
 
   // ------------------------------------------------------------------------- counters

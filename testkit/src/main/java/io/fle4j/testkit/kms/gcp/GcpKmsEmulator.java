@@ -2,6 +2,7 @@ package io.fle4j.testkit.kms.gcp;
 
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
 import io.fle4j.testkit.kms.http.EmulatorTls;
+import io.fle4j.testkit.kms.http.Faults;
 import io.fle4j.testkit.kms.http.Jwts;
 import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 
@@ -83,8 +84,7 @@ import org.bson.json.JsonParseException;
  * both {@link #endpoint()}, and {@link #clientSslContext()} in {@code kmsProviderSslContextMap}.
  *
  * <p>A plain-HTTP metadata server ({@link #startMetadataServer}) hands out tokens as a Compute
- * Engine instance's would. Knobs: {@link #latency}, {@link #failNext}, {@link #throttleNext},
- * {@link #dropNextConnections}, {@link #failureRate}, {@link #rateLimit}, {@link
+ * Engine instance's would. Knobs: {@link #faults()} (the same on every emulator), {@link
  * #corruptNextResponses}, {@link #tokenLifetime}; counters by operation ({@code token}, {@code
  * encrypt}, {@code decrypt}, {@code admin}, {@code unknown}).
  *
@@ -127,6 +127,7 @@ public final class GcpKmsEmulator implements AutoCloseable {
   private final String projectId;
   private final EmulatorTls tls;
   private final EmulatorHttpsServer service;
+  private final Faults faults;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, ServiceAccount> accounts = new ConcurrentHashMap<>();
   private final Set<String> deniedAccounts = ConcurrentHashMap.newKeySet();
@@ -144,6 +145,14 @@ public final class GcpKmsEmulator implements AutoCloseable {
     this.tls = EmulatorTls.create("Google Cloud KMS emulator");
     this.service = EmulatorHttpsServer.https(tls.serverContext(), "gcp-kms-emulator",
         new KmsHandler(), clock, builder.seed);
+    this.faults = new Faults(service, new Faults.Wording(429, "RESOURCE_EXHAUSTED", "Quota exceeded for"
+          + " quota metric 'Cryptographic requests' of service 'cloudkms.googleapis.com'.",
+          code -> "injected by the emulator: " + code),
+        () -> {
+        synchronized (corruptions) {
+          corruptions.clear();
+        }
+      });
     this.defaultAccount = createServiceAccount("fle4j-kms");
   }
 
@@ -439,103 +448,6 @@ public final class GcpKmsEmulator implements AutoCloseable {
   // ---------------------------------------------------------------------------- knobs
 
   /**
-   * Delays every request by this much.
-   *
-   * @param delay zero or positive
-   */
-  public void latency(Duration delay) {
-    service.latency(delay);
-  }
-
-  /**
-   * The next {@code count} requests of {@code operation} (any when {@code null}) fail with this
-   * status and Google status code, before authentication.
-   *
-   * @param operation {@code token}, {@code encrypt}, {@code decrypt}..., or {@code null}
-   * @param count how many
-   * @param status HTTP status, such as 500 or 503
-   * @param code such as {@code INTERNAL} or {@code UNAVAILABLE}
-   */
-  public void failNext(String operation, int count, int status, String code) {
-    service.failNext(operation, count, status, code, "injected by the emulator: " + code, null);
-  }
-
-  /**
-   * The next {@code count} requests are throttled with no {@code Retry-After} header (the same
-   * shape as every emulator's {@code throttleNext(int)}).
-   *
-   * @param count how many
-   */
-  public void throttleNext(int count) {
-    throttleNext(count, null);
-  }
-
-  /**
-   * The next {@code count} requests, of any operation, fail with this status and error code.
-   *
-   * @param count how many
-   * @param status such as 500 or 503
-   * @param code the service's error status, such as {@code UNAVAILABLE}
-   */
-  public void failNext(int count, int status, String code) {
-    failNext(null, count, status, code);
-  }
-
-  /**
-   * The next {@code count} requests, of any operation, are read and then the connection is
-   * closed with no reply.
-   *
-   * @param count how many
-   */
-  public void dropNextConnections(int count) {
-    dropNextConnections(null, count);
-  }
-
-  /**
-   * The next {@code count} requests get {@code 429 RESOURCE_EXHAUSTED} with a {@code
-   * Retry-After} header.
-   *
-   * @param count how many
-   * @param retryAfter the {@code Retry-After} value (whole seconds)
-   */
-  public void throttleNext(int count, Duration retryAfter) {
-    service.failNext(null, count, 429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric"
-        + " 'Cryptographic requests' of service 'cloudkms.googleapis.com'.", retryAfter);
-  }
-
-  /**
-   * The next {@code count} requests of an operation (any when {@code null}) are read, then the
-   * connection is closed without a reply.
-   *
-   * @param operation an operation, or {@code null}
-   * @param count how many
-   */
-  public void dropNextConnections(String operation, int count) {
-    service.dropNext(operation, count);
-  }
-
-  /**
-   * Each request fails with probability {@code rate} (seeded).
-   *
-   * @param rate 0 to 1
-   * @param status HTTP status
-   * @param code Google status code
-   */
-  public void failureRate(double rate, int status, String code) {
-    service.failureRate(rate, status, code, "injected by the emulator: " + code);
-  }
-
-  /**
-   * Throttles requests above this many per second; 0 for no limit.
-   *
-   * @param requestsPerSecond the limit
-   */
-  public void rateLimit(int requestsPerSecond) {
-    service.rateLimit(requestsPerSecond, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric"
-        + " 'Cryptographic requests' of service 'cloudkms.googleapis.com'.");
-  }
-
-  /**
    * The next {@code count} successful encrypt or decrypt replies are corrupted this way.
    *
    * @param count how many
@@ -549,12 +461,12 @@ public final class GcpKmsEmulator implements AutoCloseable {
     }
   }
 
-  /** Removes planned faults and corruptions, the failure rate, the rate limit and latency. */
-  public void clearFaults() {
-    service.clearFaults();
-    synchronized (corruptions) {
-      corruptions.clear();
-    }
+  /**
+   * The faults this emulator injects: planned failures, throttling, dropped connections, a
+   * failure rate, a rate limit and latency, worded as the service words them.
+   */
+  public Faults faults() {
+    return faults;
   }
 
   // ------------------------------------------------------------------------- counters

@@ -50,7 +50,7 @@ class AwsKmsEmulatorTest {
 
   @BeforeEach
   void reset() {
-    kms.clearFaults();
+    kms.faults().clear();
     kms.resetCounters();
   }
 
@@ -318,8 +318,8 @@ class AwsKmsEmulatorTest {
 
   @Test
   void failNextAndThrottle_thenNormalService_countedPerOperation() throws IOException {
-    kms.failNext("Encrypt", 1, 503, "KMSInternalException");
-    kms.throttleNext(1);
+    kms.faults().failNext("Encrypt", 1, 503, "KMSInternalException");
+    kms.faults().throttleNext(1);
 
     assertError(send(encryptCall()), 503, "KMSInternalException", null);
     assertError(send(encryptCall()), 400, "ThrottlingException", "Rate exceeded");
@@ -331,7 +331,7 @@ class AwsKmsEmulatorTest {
 
   @Test
   void dropNextConnections_clientSeesEndOfStream() {
-    kms.dropNextConnections(1);
+    kms.faults().dropNextConnections(1);
     assertThatThrownBy(() -> send(encryptCall())).isInstanceOf(IOException.class);
     assertThat(kms.requestCount("Encrypt")).isEqualTo(1);
     assertThat(kms.requests().get(0).status()).isZero();
@@ -339,7 +339,7 @@ class AwsKmsEmulatorTest {
 
   @Test
   void dropNextConnections_ofOneOperation_leavesOthersAlone() throws IOException {
-    kms.dropNextConnections("Decrypt", 1);
+    kms.faults().dropNextConnections("Decrypt", 1);
     assertThat(send(encryptCall()).status).isEqualTo(200);
     assertThat(kms.requests()).extracting(RecordedHttpRequest::status)
         .containsExactly(200);
@@ -347,7 +347,7 @@ class AwsKmsEmulatorTest {
 
   @Test
   void latency_delaysReplies() throws IOException {
-    kms.latency(Duration.ofMillis(150));
+    kms.faults().latency(Duration.ofMillis(150));
     long start = System.nanoTime();
     send(encryptCall());
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
@@ -355,10 +355,10 @@ class AwsKmsEmulatorTest {
 
   @Test
   void failureRateOne_failsEveryRequest_andRateLimitThrottles() throws IOException {
-    kms.failureRate(1.0, 500, "KMSInternalException");
+    kms.faults().failureRate(1.0, 500, "KMSInternalException");
     assertError(send(encryptCall()), 500, "KMSInternalException", null);
-    kms.clearFaults();
-    kms.rateLimit(1);
+    kms.faults().clear();
+    kms.faults().rateLimit(1);
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       statuses.add(send(encryptCall()).status);

@@ -189,15 +189,15 @@ class AzureKeyVaultEmulatorTest {
   void knobs_failThrottleDrop_andCounters() throws Exception {
     vault.createKey("kek");
     String token = vault.issueAccessToken(app);
-    vault.failNext("wrapkey", 1, 503, "ServiceUnavailable");
-    vault.throttleNext(1, Duration.ofSeconds(2));
+    vault.faults().failNext("wrapkey", 1, 503, "ServiceUnavailable");
+    vault.faults().throttleNext(1, Duration.ofSeconds(2));
     String body = "{\"alg\":\"RSA-OAEP-256\",\"value\":\"AAAA\"}";
     assertThat(post("/keys/kek//wrapkey?api-version=7.1", token, body).statusCode()).isEqualTo(503);
     HttpResponse<String> throttled = post("/keys/kek//wrapkey?api-version=7.1", token, body);
     assertThat(throttled.statusCode()).isEqualTo(429);
     assertThat(throttled.headers().firstValue("Retry-After")).contains("2");
     assertThat(post("/keys/kek//wrapkey?api-version=7.1", token, body).statusCode()).isEqualTo(200);
-    vault.dropNextConnections(null, 1);
+    vault.faults().dropNextConnections(null, 1);
     assertThat(raw(libmongocrypt("POST", "/keys/kek//wrapkey?api-version=7.1", body,
         "Authorization:Bearer " + token))).isEmpty();
     assertThat(vault.requestCount("wrapkey")).isEqualTo(4);
@@ -207,9 +207,9 @@ class AzureKeyVaultEmulatorTest {
     assertThat(vault.requestCount()).isZero();
 
     // The shapes every emulator shares: any operation, no Retry-After.
-    vault.failNext(1, 500, "InternalServerError");
-    vault.throttleNext(1);
-    vault.dropNextConnections(1);
+    vault.faults().failNext(1, 500, "InternalServerError");
+    vault.faults().throttleNext(1);
+    vault.faults().dropNextConnections(1);
     assertThat(post("/keys/kek//wrapkey?api-version=7.1", token, body).statusCode()).isEqualTo(500);
     HttpResponse<String> plainThrottle = post("/keys/kek//wrapkey?api-version=7.1", token, body);
     assertThat(plainThrottle.statusCode()).isEqualTo(429);

@@ -188,7 +188,7 @@ class GcpKmsEmulatorTest {
   @Test
   void knobs_throttleCorruptAndCount() throws Exception {
     String token = kms.issueAccessToken(kms.serviceAccount(), Duration.ofMinutes(5));
-    kms.throttleNext(1, Duration.ofSeconds(3));
+    kms.faults().throttleNext(1, Duration.ofSeconds(3));
     HttpResponse<String> throttled = kmsCall("/v1/" + key.resourceName() + ":encrypt", token,
         "{\"plaintext\": \"AAAA\"}");
     assertThat(throttled.statusCode()).isEqualTo(429);
@@ -202,15 +202,15 @@ class GcpKmsEmulatorTest {
     assertThat(kms.requestCount("encrypt")).isEqualTo(2);
 
     // The shapes every emulator shares: any operation, no Retry-After.
-    kms.failNext(1, 503, "UNAVAILABLE");
-    kms.throttleNext(1);
+    kms.faults().failNext(1, 503, "UNAVAILABLE");
+    kms.faults().throttleNext(1);
     assertThat(kmsCall("/v1/" + key.resourceName() + ":encrypt", token,
         "{\"plaintext\": \"AAAA\"}").statusCode()).isEqualTo(503);
     HttpResponse<String> plainThrottle = kmsCall("/v1/" + key.resourceName() + ":encrypt", token,
         "{\"plaintext\": \"AAAA\"}");
     assertThat(plainThrottle.statusCode()).isEqualTo(429);
     assertThat(plainThrottle.headers().firstValue("Retry-After")).isEmpty();
-    kms.dropNextConnections(1);
+    kms.faults().dropNextConnections(1);
     assertThatThrownBy(() -> kmsCall("/v1/" + key.resourceName() + ":encrypt", token,
         "{\"plaintext\": \"AAAA\"}")).isInstanceOf(java.io.IOException.class);
   }
