@@ -1,19 +1,17 @@
 package io.fle4j.it.azure;
 
-import static io.fle4j.it.azure.AzureVault.DETERMINISTIC;
 import static io.fle4j.it.azure.AzureVault.RANDOM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.mongodb.MongoException;
 import com.mongodb.client.model.vault.DataKeyOptions;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.testkit.kms.http.RecordedHttpRequest;
+import io.fle4j.it.CloudKmsCrossDriverTest;
+import io.fle4j.it.TestKeyVault;
 import io.fle4j.testkit.kms.azure.AzureKeyVaultEmulator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.bson.BsonBinary;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
@@ -32,13 +30,11 @@ import org.junit.jupiter.api.TestInstance;
  * data keys are read by the other, and both write the same key documents.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AzureCrossDriverTest {
+class AzureCrossDriverTest extends CloudKmsCrossDriverTest {
   private static final String KEY = "fle4j-kek";
   private AzureKeyVaultEmulator azure;
   private String firstVersion;
   private AzureVault vault;
-  private ClientEncryption fle4j;
-  private ClientEncryption official;
 
   @BeforeAll
   void start() {
@@ -61,9 +57,51 @@ class AzureCrossDriverTest {
     azure.resetCounters();
   }
 
-  private List<String> refused() {
-    return azure.requests().stream().filter(r -> r.status() != 200).map(Object::toString)
-        .collect(Collectors.toList());
+  @Override
+  protected String provider() {
+    return "azure";
+  }
+
+  @Override
+  protected TestKeyVault vault() {
+    return vault;
+  }
+
+  @Override
+  protected BsonDocument masterKey() {
+    return vault.masterKey(KEY, null);
+  }
+
+  /** fle4j's own input form: a full URL; the stored document holds host:port. */
+  @Override
+  protected BsonDocument fle4jInputMasterKey() {
+    return vault.masterKey(KEY, firstVersion)
+        .append("keyVaultEndpoint", new BsonString("https://" + azure.endpoint() + "/keys/"));
+  }
+
+  @Override
+  protected BsonDocument missingMasterKey() {
+    return vault.masterKey("no-such-key", null);
+  }
+
+  @Override
+  protected String missingKeyCode() {
+    return "KeyNotFound";
+  }
+
+  @Override
+  protected Map<String, Object> accessTokenEntry() {
+    return Map.of("accessToken", azure.issueAccessToken(vault.app));
+  }
+
+  @Override
+  protected List<RecordedHttpRequest> requests() {
+    return azure.requests();
+  }
+
+  @Override
+  protected int tokenRequests() {
+    return azure.requestCount("token");
   }
 
   @Test
@@ -115,38 +153,6 @@ class AzureCrossDriverTest {
   }
 
   @Test
-  void officialKeys_fle4jDecryptsAndEncryptsTheSameBytes() {
-    BsonBinary id = official.createDataKey("azure",
-        new DataKeyOptions().masterKey(vault.masterKey(KEY, null)));
-    BsonValue value = new BsonString("made by the official driver");
-    BsonBinary det = official.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id));
-    BsonBinary rnd = official.encrypt(value, new EncryptOptions(RANDOM).keyId(id));
-
-    ClientEncryption reader = vault.fle4j();
-    assertThat(reader.decrypt(det)).isEqualTo(value);
-    assertThat(reader.decrypt(rnd)).isEqualTo(value);
-    assertThat(reader.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id))).isEqualTo(det);
-    assertThat(refused()).isEmpty();
-  }
-
-  @Test
-  void fle4jKeys_officialDecryptsAndEncryptsTheSameBytes() {
-    // fle4j's own input form: a full URL; the stored document holds host:port.
-    BsonDocument options = vault.masterKey(KEY, firstVersion)
-        .append("keyVaultEndpoint", new BsonString("https://" + azure.endpoint() + "/keys/"));
-    BsonBinary id = fle4j.createDataKey("azure", new DataKeyOptions().masterKey(options));
-    BsonValue value = new BsonString("made by fle4j");
-    BsonBinary det = fle4j.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id));
-    BsonBinary rnd = fle4j.encrypt(value, new EncryptOptions(RANDOM).keyId(id));
-
-    ClientEncryption reader = vault.official();
-    assertThat(reader.decrypt(det)).isEqualTo(value);
-    assertThat(reader.decrypt(rnd)).isEqualTo(value);
-    assertThat(reader.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id))).isEqualTo(det);
-    assertThat(refused()).isEmpty();
-  }
-
-  @Test
   void namedProvider_keysCrossBothWays() {
     BsonDocument masterKey = vault.masterKey(KEY, null);
     BsonBinary byOfficial = official.createDataKey("azure:other", new DataKeyOptions().masterKey(masterKey));
@@ -164,31 +170,4 @@ class AzureCrossDriverTest {
     assertThat(refused()).isEmpty();
   }
 
-  @Test
-  void accessTokenEntry_bothSidesUseIt() {
-    Map<String, Map<String, Object>> providers = Map.of("azure",
-        Map.of("accessToken", azure.issueAccessToken(vault.app)));
-    ClientEncryption officialToken = vault.official(providers);
-    ClientEncryption fle4jToken = vault.fle4j(providers);
-    BsonBinary id = officialToken.createDataKey("azure",
-        new DataKeyOptions().masterKey(vault.masterKey(KEY, null)));
-    BsonValue value = new BsonString("token");
-    assertThat(fle4jToken.decrypt(officialToken.encrypt(value, new EncryptOptions(RANDOM).keyId(id))))
-        .isEqualTo(value);
-    assertThat(azure.requestCount("token")).isZero();
-    assertThat(refused()).isEmpty();
-  }
-
-  @Test
-  void vaultError_bothSidesFail_andNoKeyIsWritten() {
-    long before = vault.keyCount();
-    BsonDocument missing = vault.masterKey("no-such-key", null);
-    assertThatThrownBy(() -> vault.official().createDataKey("azure",
-        new DataKeyOptions().masterKey(missing)))
-        .isInstanceOf(MongoException.class).hasMessageContaining("404");
-    assertThatThrownBy(() -> fle4j.createDataKey("azure", new DataKeyOptions().masterKey(missing)))
-        .isInstanceOf(MongoException.class).hasMessageContaining("404")
-        .hasMessageContaining("KeyNotFound");
-    assertThat(vault.keyCount()).isEqualTo(before);
-  }
 }

@@ -1,20 +1,18 @@
 package io.fle4j.it.gcp;
 
-import static io.fle4j.it.gcp.GcpVault.DETERMINISTIC;
 import static io.fle4j.it.gcp.GcpVault.RANDOM;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.mongodb.MongoException;
 import com.mongodb.client.model.vault.DataKeyOptions;
 import com.mongodb.client.model.vault.EncryptOptions;
 import com.mongodb.client.vault.ClientEncryption;
 import io.fle4j.testkit.kms.http.RecordedHttpRequest;
+import io.fle4j.it.CloudKmsCrossDriverTest;
+import io.fle4j.it.TestKeyVault;
 import io.fle4j.testkit.kms.gcp.GcpKmsEmulator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.bson.BsonBinary;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
@@ -34,12 +32,10 @@ import org.junit.jupiter.api.TestInstance;
  * and both write the same key documents.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GcpCrossDriverTest {
+class GcpCrossDriverTest extends CloudKmsCrossDriverTest {
   private GcpKmsEmulator gcp;
   private GcpKmsEmulator.CryptoKey key;
   private GcpVault vault;
-  private ClientEncryption fle4j;
-  private ClientEncryption official;
 
   @BeforeAll
   void start() {
@@ -62,9 +58,51 @@ class GcpCrossDriverTest {
     gcp.resetCounters();
   }
 
-  private List<String> refused() {
-    return gcp.requests().stream().filter(r -> r.status() != 200).map(Object::toString)
-        .collect(Collectors.toList());
+  @Override
+  protected String provider() {
+    return "gcp";
+  }
+
+  @Override
+  protected TestKeyVault vault() {
+    return vault;
+  }
+
+  @Override
+  protected BsonDocument masterKey() {
+    return key.masterKey();
+  }
+
+  /** fle4j's own input form: the endpoint as a full URL; the stored document holds host:port. */
+  @Override
+  protected BsonDocument fle4jInputMasterKey() {
+    return key.masterKey().append("endpoint", new BsonString("https://" + gcp.endpoint() + "/"));
+  }
+
+  @Override
+  protected BsonDocument missingMasterKey() {
+    return key.masterKey().append("keyName", new BsonString("missing"));
+  }
+
+  @Override
+  protected String missingKeyCode() {
+    return "NOT_FOUND";
+  }
+
+  @Override
+  protected Map<String, Object> accessTokenEntry() {
+    return Map.of("accessToken",
+        gcp.issueAccessToken(gcp.serviceAccount(), Duration.ofMinutes(10)));
+  }
+
+  @Override
+  protected List<RecordedHttpRequest> requests() {
+    return gcp.requests();
+  }
+
+  @Override
+  protected int tokenRequests() {
+    return gcp.requestCount("token");
   }
 
   @Test
@@ -118,36 +156,6 @@ class GcpCrossDriverTest {
   }
 
   @Test
-  void officialKeys_fle4jDecryptsAndEncryptsTheSameBytes() {
-    BsonBinary id = official.createDataKey("gcp", new DataKeyOptions().masterKey(key.masterKey()));
-    BsonValue value = new BsonString("made by the official driver");
-    BsonBinary det = official.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id));
-    BsonBinary rnd = official.encrypt(value, new EncryptOptions(RANDOM).keyId(id));
-
-    ClientEncryption reader = vault.fle4j();
-    assertThat(reader.decrypt(det)).isEqualTo(value);
-    assertThat(reader.decrypt(rnd)).isEqualTo(value);
-    assertThat(reader.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id))).isEqualTo(det);
-    assertThat(refused()).isEmpty();
-  }
-
-  @Test
-  void fle4jKeys_officialDecryptsAndEncryptsTheSameBytes() {
-    BsonDocument options = key.masterKey()
-        .append("endpoint", new BsonString("https://" + gcp.endpoint() + "/"));
-    BsonBinary id = fle4j.createDataKey("gcp", new DataKeyOptions().masterKey(options));
-    BsonValue value = new BsonString("made by fle4j");
-    BsonBinary det = fle4j.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id));
-    BsonBinary rnd = fle4j.encrypt(value, new EncryptOptions(RANDOM).keyId(id));
-
-    ClientEncryption reader = vault.official();
-    assertThat(reader.decrypt(det)).isEqualTo(value);
-    assertThat(reader.decrypt(rnd)).isEqualTo(value);
-    assertThat(reader.encrypt(value, new EncryptOptions(DETERMINISTIC).keyId(id))).isEqualTo(det);
-    assertThat(refused()).isEmpty();
-  }
-
-  @Test
   void namedProviderAndPemKey_keysCrossBothWays() {
     Map<String, Object> pemEntry = vault.otherAccount.asKmsProviderProperties();
     pemEntry.put("privateKey", vault.otherAccount.privateKeyPem());
@@ -167,31 +175,4 @@ class GcpCrossDriverTest {
     assertThat(refused()).isEmpty();
   }
 
-  @Test
-  void accessTokenEntry_bothSidesUseIt() {
-    Map<String, Map<String, Object>> providers = Map.of("gcp",
-        Map.of("accessToken", gcp.issueAccessToken(gcp.serviceAccount(), Duration.ofMinutes(10))));
-    ClientEncryption officialToken = vault.official(providers);
-    ClientEncryption fle4jToken = vault.fle4j(providers);
-    BsonBinary id = officialToken.createDataKey("gcp",
-        new DataKeyOptions().masterKey(key.masterKey()));
-    BsonValue value = new BsonString("token");
-    assertThat(fle4jToken.decrypt(officialToken.encrypt(value, new EncryptOptions(RANDOM).keyId(id))))
-        .isEqualTo(value);
-    assertThat(gcp.requestCount("token")).isZero();
-    assertThat(refused()).isEmpty();
-  }
-
-  @Test
-  void kmsError_bothSidesFail_andNoKeyIsWritten() {
-    long before = vault.keyCount();
-    BsonDocument missing = key.masterKey().append("keyName", new BsonString("missing"));
-    assertThatThrownBy(() -> vault.official().createDataKey("gcp",
-        new DataKeyOptions().masterKey(missing)))
-        .isInstanceOf(MongoException.class).hasMessageContaining("404");
-    assertThatThrownBy(() -> fle4j.createDataKey("gcp", new DataKeyOptions().masterKey(missing)))
-        .isInstanceOf(MongoException.class).hasMessageContaining("404")
-        .hasMessageContaining("NOT_FOUND");
-    assertThat(vault.keyCount()).isEqualTo(before);
-  }
 }
