@@ -627,7 +627,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
     }
 
     /**
-     * Seed of the random sequence behind {@link AwsKmsEmulator#failureRate}.
+     * Seed of the random sequence behind {@link Faults#failureRate}.
      *
      * @param seed any number
      * @return this builder

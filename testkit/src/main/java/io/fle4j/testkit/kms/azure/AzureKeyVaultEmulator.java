@@ -1153,7 +1153,7 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
     }
 
     /**
-     * Seed of the random sequence behind {@link AzureKeyVaultEmulator#failureRate}.
+     * Seed of the random sequence behind {@link Faults#failureRate}.
      *
      * @param seed any number
      * @return this builder

@@ -1305,7 +1305,7 @@ public final class GcpKmsEmulator implements AutoCloseable {
     }
 
     /**
-     * Seed of the random sequence behind {@link GcpKmsEmulator#failureRate}.
+     * Seed of the random sequence behind {@link Faults#failureRate}.
      *
      * @param seed any number
      * @return this builder
