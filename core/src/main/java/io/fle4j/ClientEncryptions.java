@@ -62,7 +62,7 @@ public final class ClientEncryptions {
         orEmpty(settings.getKmsProviderPropertySuppliers()),
         orEmpty(settings.getKmsProviderSslContextMap()),
         extras.kmsProviders(),
-        classLoader()).observed(events);
+        KmsProviderRegistry.defaultClassLoader()).observed(events);
     try {
       // A default for a provider that is not configured would silently never apply.
       extras.defaultMasterKeys().keySet()
@@ -87,12 +87,6 @@ public final class ClientEncryptions {
     KeyVault keyVault = new KeyVault(client, namespace, extras.readOnly());
     return new Fle4jClientEncryption(keyVault, kms,
         new DataKeys(keyVault, kms, expiration, events), ownedClient, extras, events);
-  }
-
-  /** Where provider factories are looked up. */
-  static ClassLoader classLoader() {
-    ClassLoader context = Thread.currentThread().getContextClassLoader();
-    return context != null ? context : ClientEncryptions.class.getClassLoader();
   }
 
   static MongoNamespace keyVaultNamespace(String text, String settingsName) {

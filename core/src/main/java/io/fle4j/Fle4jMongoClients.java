@@ -82,7 +82,7 @@ public final class Fle4jMongoClients {
     KmsProviderRegistry kms = KmsProviderRegistry.create(
         orEmpty(auto.getKmsProviders()), orEmpty(auto.getKmsProviderPropertySuppliers()),
         orEmpty(auto.getKmsProviderSslContextMap()), extras.kmsProviders(),
-        ClientEncryptions.classLoader()).observed(events);
+        KmsProviderRegistry.defaultClassLoader()).observed(events);
     MongoClient client = null;
     MongoClient keyVaultClient = null;
     try {

@@ -143,14 +143,8 @@ final class CliContext implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException(option, e.getMessage());
     }
-    for (io.fle4j.kms.KmsProviderFactory factory
-        : java.util.ServiceLoader.load(io.fle4j.kms.KmsProviderFactory.class)) {
-      if (factory.type().equals(parsed.type())) {
-        return track(factory.create(new io.fle4j.kms.KmsProviderConfig(parsed, properties,
-            kmsTls.get(name))));
-      }
-    }
-    throw new ConfigurationException(option, "no provider module for type " + parsed.type());
+    return track(io.fle4j.kms.KmsProviderFactory.createFor(
+        new io.fle4j.kms.KmsProviderConfig(parsed, properties, kmsTls.get(name))));
   }
 
   /** The key vault collection. */

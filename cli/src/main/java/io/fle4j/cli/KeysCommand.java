@@ -286,7 +286,7 @@ final class KeysCommand {
         if (!dryRun && !keys.isEmpty()) {
           RewrapManyDataKeyOptions options = new RewrapManyDataKeyOptions().provider(target);
           if (masterKey != null) {
-            options.masterKey(parseJson(masterKey, "--master-key"));
+            options.masterKey(targetMasterKey);
           }
           RewrapManyDataKeyResult result = context.encryption.rewrapManyDataKey(chosen, options);
           modified = result.getBulkWriteResult() == null ? 0 : result.getBulkWriteResult().getModifiedCount();

@@ -2,7 +2,6 @@ package io.fle4j.cli;
 
 import com.mongodb.client.model.vault.RewrapManyDataKeyOptions;
 import io.fle4j.ConfigurationException;
-import io.fle4j.KeyVaultReadOnlyException;
 import io.fle4j.KeyVaultVerifier;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderName;
@@ -76,9 +75,9 @@ final class KmsCommand {
     public Integer call() throws Exception {
       KmsProviderName name = providerName();
       try (CliContext context = CliContext.open(connection)) {
-        if (context.config.readOnly && !dryRun) {
+        if (!dryRun) {
           // Before any KMS call: a new key and a moved alias with no rewrap would be half a job.
-          throw new KeyVaultReadOnlyException("kms rotate", context.keyVaultNamespace);
+          context.requireWritable("kms rotate");
         }
         KmsProvider standalone = context.standaloneProvider(provider, "--provider");
         if (!(standalone instanceof AwsKmsProvider aws)) {
@@ -89,8 +88,7 @@ final class KmsCommand {
         BsonDocument aliasKey = aws.masterKey(location(context));
         aliasKey.remove("provider");
         String oldKeyArn = admin.keyArn(aliasKey);
-        String aliasName = aliasKey.getString("key").getValue();
-        aliasName = aliasName.startsWith("arn:") ? aliasName.substring(aliasName.indexOf(":alias/") + 1) : aliasName;
+        String aliasName = admin.aliasName(aliasKey);
         String[] arn = oldKeyArn.split(":", 6);
         String aliasArn = "arn:aws:kms:" + arn[3] + ":" + arn[4] + ":" + aliasName;
         List<BsonValue> names = List.of(new BsonString(aliasName), new BsonString(aliasArn),

@@ -61,8 +61,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
   private final KmsProviderRegistry kms;
   private final DataKeys dataKeys;
   private final MongoClient ownedClient;
-  private final boolean rewrapOnlyUnchangedKeys;
-  /** Read-only mode is in the key vault; the default master keys are read from here. */
+  /** Default master keys and the rewrap rule (read-only mode is in the key vault). */
   private final Fle4jSettings settings;
   private final Events events;
   private final SecureRandom random = new SecureRandom();
@@ -83,7 +82,6 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     this.kms = kms;
     this.dataKeys = dataKeys;
     this.ownedClient = ownedClient;
-    this.rewrapOnlyUnchangedKeys = extras.rewrapOnlyUnchangedKeys();
     this.settings = extras;
   }
 
@@ -307,7 +305,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
     for (KeyDocument key : keys) {
       dataKeys.invalidate(key.id()); // cached copies are fine, but a fresh read shows the new wrap
     }
-    if (rewrapOnlyUnchangedKeys && result.getMatchedCount() < updates.size()) {
+    if (settings.rewrapOnlyUnchangedKeys() && result.getMatchedCount() < updates.size()) {
       KeyChangedDuringRewrapException changed =
           changedMeanwhile(keys, updates, result.getMatchedCount());
       if (!changed.changedKeyIds().isEmpty()) {
@@ -367,7 +365,7 @@ public final class Fle4jClientEncryption implements ClientEncryption {
       // command expectations check the filter). On request, also on the key material read, so
       // that a stale concurrent rewrap cannot move a key back under an old master key.
       BsonDocument filter = new BsonDocument("_id", KeyDocument.uuidBinary(key.id()));
-      if (rewrapOnlyUnchangedKeys) {
+      if (settings.rewrapOnlyUnchangedKeys()) {
         filter.append("keyMaterial", new BsonBinary(key.keyMaterial()));
       }
       // Written as a document (not Updates.combine) so that the key material it sets can be

@@ -17,4 +17,16 @@ public interface KmsProviderFactory {
    * the rule, never the value of a secret.
    */
   KmsProvider create(KmsProviderConfig config);
+
+  /**
+   * Builds the provider for one entry with the factory of its type found on the class path: the
+   * same lookup, and the same errors, as {@code ClientEncryptions} (for tools that need a provider
+   * object of their own, such as one to administer master keys with).
+   *
+   * @throws io.fle4j.ConfigurationException when no module, or two, provide the type, or the
+   *     entry is invalid
+   */
+  static KmsProvider createFor(KmsProviderConfig config) {
+    return io.fle4j.internal.kms.KmsProviderRegistry.createOne(config);
+  }
 }

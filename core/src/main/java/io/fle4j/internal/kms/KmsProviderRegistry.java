@@ -151,6 +151,17 @@ public final class KmsProviderRegistry implements AutoCloseable {
     }
   }
 
+  /** One provider, built by the factory of its type (see KmsProviderFactory#createFor). */
+  public static KmsProvider createOne(KmsProviderConfig config) {
+    return factoryFor(factories(defaultClassLoader()), config.name()).create(config);
+  }
+
+  /** Where provider factories are looked up: the thread's context class loader, else fle4j's. */
+  public static ClassLoader defaultClassLoader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return context != null ? context : KmsProviderRegistry.class.getClassLoader();
+  }
+
   private static KmsProviderFactory factoryFor(
       Map<String, KmsProviderFactory> factories, KmsProviderName name) {
     KmsProviderFactory factory = factories.get(name.type());

@@ -112,6 +112,15 @@ public final class AwsMasterKeyAdmin {
     return "fle4j: replaces " + oldKeyArn + " behind " + alias + " since " + now;
   }
 
+  /**
+   * The alias a master key names, as {@code alias/<name>} (from an alias name or an alias ARN).
+   *
+   * @throws io.fle4j.ConfigurationException when the master key names a key, not an alias
+   */
+  public String aliasName(BsonDocument masterKey) {
+    return aliasName(AwsMasterKey.parse(name, masterKey));
+  }
+
   private static String aliasName(AwsMasterKey key) {
     return switch (key.form()) {
       case ALIAS_NAME -> key.key();
