@@ -1,6 +1,7 @@
 package io.fle4j.kms.aws;
 
 import io.fle4j.ConfigurationException;
+import io.fle4j.kms.KmsFailures;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderName;
@@ -9,18 +10,14 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import org.bson.BsonDocument;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
@@ -58,15 +55,16 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * key is a key id or key ARN, the key KMS reports having used must be that key, so a key document
  * whose {@code masterKey} was swapped cannot redirect decryption unnoticed.
  *
- * <p><b>credentials.</b> Explicit keys ({@link Builder#credentials}), any {@link
- * AwsCredentialsProvider} ({@link Builder#credentialsProvider}), or by default the SDK's default
- * chain (system properties, environment, web identity, shared credentials and config files,
- * container and instance roles), which refreshes temporary credentials before they expire. The
+ * <p><b>credentials.</b> Explicit keys ({@link AwsKmsProviderBuilder#credentials}), any
+ * {@link AwsCredentialsProvider} ({@link AwsKmsProviderBuilder#credentialsProvider}), or by
+ * default the SDK's default chain (system properties, environment, web identity, shared
+ * credentials and config files, container and instance roles), which refreshes temporary credentials before they expire. The
  * credentials provider is asked on every request, so credentials it returns can change while the
  * application runs.
  *
  * <p><b>failures.</b> Each call has a per-attempt and an overall timeout, and is retried (at most
- * {@link Builder#maxAttempts} attempts, exponential backoff with full jitter) on throttling, HTTP
+ * {@link AwsKmsProviderBuilder#maxAttempts} attempts, exponential backoff with full jitter) on
+ * throttling, HTTP
  * 408/429/5xx and network errors; never on access denied, not found, disabled key, invalid
  * ciphertext or bad credentials. Failures are {@link KmsProviderException}s naming the key and
  * the AWS error code, never a credential.
@@ -91,7 +89,7 @@ public final class AwsKmsProvider implements KmsProvider {
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(2);
 
   private final KmsProviderName name;
-  private final Builder settings;
+  private final AwsKmsProviderBuilder settings;
   private final AwsCredentialsProvider credentials;
   private final SdkHttpClient httpClient;
   private final RetryStrategy retryStrategy;
@@ -105,14 +103,14 @@ public final class AwsKmsProvider implements KmsProvider {
           io.fle4j.kms.KmsAttempts.sent();
         }
       };
-  private final List<String> redactions;
+  private final KmsFailures.Redactor redactor;
   private final Map<String, KmsClient> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private AwsKmsProvider(Builder builder) {
+  AwsKmsProvider(AwsKmsProviderBuilder builder) {
     this.settings = builder.copy();
     this.name = builder.name;
-    this.redactions = builder.staticSecrets();
+    this.redactor = builder.redactor();
     this.credentials = builder.credentialsProvider != null ? builder.credentialsProvider
         : builder.staticCredentials != null ? new StaticCredentials(builder.staticCredentials)
         // The profile files are read again once they change (the SDK looks about once a second),
@@ -131,8 +129,8 @@ public final class AwsKmsProvider implements KmsProvider {
    *
    * @return a new builder
    */
-  public static Builder builder() {
-    return new Builder();
+  public static AwsKmsProviderBuilder builder() {
+    return new AwsKmsProviderBuilder();
   }
 
   /**
@@ -141,7 +139,7 @@ public final class AwsKmsProvider implements KmsProvider {
    * @param existing a provider
    * @return a new builder
    */
-  public static Builder builder(AwsKmsProvider existing) {
+  public static AwsKmsProviderBuilder builder(AwsKmsProvider existing) {
     return existing.settings.copy();
   }
 
@@ -265,7 +263,7 @@ public final class AwsKmsProvider implements KmsProvider {
 
   KmsProviderException failure(String operation, AwsMasterKey key, SdkException e) {
     if (e instanceof software.amazon.awssdk.core.exception.AbortedException
-        || hasCause(e, InterruptedException.class)) {
+        || KmsFailures.hasCause(e, InterruptedException.class)) {
       // The SDK stops a call whose thread was interrupted; the policy of every provider applies.
       InterruptedException cause = new InterruptedException(e.getClass().getSimpleName());
       cause.initCause(e);
@@ -290,7 +288,7 @@ public final class AwsKmsProvider implements KmsProvider {
       }
     } else if (e instanceof ApiCallTimeoutException) {
       message.append("no answer within the call timeout of ").append(settings.callTimeout);
-    } else if (hasCause(e, javax.net.ssl.SSLHandshakeException.class)) {
+    } else if (KmsFailures.hasCause(e, javax.net.ssl.SSLHandshakeException.class)) {
       message.append("TLS handshake failed (is the KMS endpoint's certificate trusted by this"
           + " provider's SSLContext, such as the one in kmsProviderSslContextMap?): ")
           .append(e.getMessage());
@@ -303,7 +301,7 @@ public final class AwsKmsProvider implements KmsProvider {
           + " not shown, since it may hold key material)");
       return new KmsProviderException(name, false, message.toString());
     }
-    return new KmsProviderException(name, AwsRetries.isRetryable(e), redact(message.toString()), e);
+    return new KmsProviderException(name, AwsRetries.isRetryable(e), redactor.apply(message.toString()), e);
   }
 
   /**
@@ -325,33 +323,15 @@ public final class AwsKmsProvider implements KmsProvider {
 
   /** A failure to reach AWS or to get an answer: no reply content can be in it. */
   private static boolean isTransportFailure(Throwable e) {
-    return hasCause(e, java.net.ConnectException.class)
-        || hasCause(e, java.net.SocketTimeoutException.class)
-        || hasCause(e, java.net.UnknownHostException.class)
-        || hasCause(e, java.net.NoRouteToHostException.class)
-        || hasCause(e, software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException.class)
-        || hasCause(e, java.net.SocketException.class);
+    return KmsFailures.hasCause(e, java.net.ConnectException.class)
+        || KmsFailures.hasCause(e, java.net.SocketTimeoutException.class)
+        || KmsFailures.hasCause(e, java.net.UnknownHostException.class)
+        || KmsFailures.hasCause(e, java.net.NoRouteToHostException.class)
+        || KmsFailures.hasCause(e, software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException.class)
+        || KmsFailures.hasCause(e, java.net.SocketException.class);
   }
 
-  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (type.isInstance(cause)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Defence in depth: no message ever repeats a credential this provider was given. */
-  private String redact(String text) {
-    String out = text;
-    for (String secret : redactions) {
-      out = out.replace(secret, "<redacted>");
-    }
-    return out;
-  }
-
-  private static SdkHttpClient urlConnectionClient(Builder builder) {
+  private static SdkHttpClient urlConnectionClient(AwsKmsProviderBuilder builder) {
     // One factory for every connection: the JDK reuses a kept-alive TLS connection only for
     // the same factory instance.
     SSLSocketFactory tls = builder.sslContext == null ? null : builder.sslContext.getSocketFactory();
@@ -390,275 +370,6 @@ public final class AwsKmsProvider implements KmsProvider {
     @Override
     public String toString() {
       return "StaticCredentials(redacted)";
-    }
-  }
-
-  /** Builder for {@link AwsKmsProvider}. Not thread-safe; {@link #build()} copies it. */
-  public static final class Builder {
-    private KmsProviderName name = KmsProviderName.of("aws");
-    private AwsCredentials staticCredentials;
-    private AwsCredentialsProvider credentialsProvider;
-    private SSLContext sslContext;
-    private SdkHttpClient httpClient;
-    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-    private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
-    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
-    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-    private Duration retryBaseDelay = DEFAULT_RETRY_BASE_DELAY;
-    private Duration retryMaxDelay = DEFAULT_RETRY_MAX_DELAY;
-    private boolean timeoutsSet;
-
-    private Builder() {}
-
-    private Builder copy() {
-      Builder copy = new Builder();
-      copy.name = name;
-      copy.staticCredentials = staticCredentials;
-      copy.credentialsProvider = credentialsProvider;
-      copy.sslContext = sslContext;
-      copy.httpClient = httpClient;
-      copy.connectTimeout = connectTimeout;
-      copy.readTimeout = readTimeout;
-      copy.attemptTimeout = attemptTimeout;
-      copy.callTimeout = callTimeout;
-      copy.maxAttempts = maxAttempts;
-      copy.retryBaseDelay = retryBaseDelay;
-      copy.retryMaxDelay = retryMaxDelay;
-      copy.timeoutsSet = timeoutsSet;
-      return copy;
-    }
-
-    /**
-     * {@code aws} (the default) or a named provider such as {@code aws:prod}.
-     *
-     * @param name the provider's full name
-     * @return this builder
-     */
-    public Builder name(String name) {
-      KmsProviderName parsed;
-      try {
-        parsed = KmsProviderName.parse(Objects.requireNonNull(name, "name"));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigurationException("name", e.getMessage());
-      }
-      if (!parsed.type().equals("aws")) {
-        throw new ConfigurationException("name",
-            "an AWS provider's name is 'aws' or 'aws:<name>', got '" + name + "'");
-      }
-      this.name = parsed;
-      return this;
-    }
-
-    /**
-     * Long-term credentials (an IAM user's access key).
-     *
-     * @param accessKeyId the access key id
-     * @param secretAccessKey the secret access key
-     * @return this builder
-     */
-    public Builder credentials(String accessKeyId, String secretAccessKey) {
-      return credentials(accessKeyId, secretAccessKey, null);
-    }
-
-    /**
-     * Credentials, temporary ones when {@code sessionToken} is given (sent as {@code
-     * X-Amz-Security-Token}). Fixed: for credentials that change, use {@link
-     * #credentialsProvider}.
-     *
-     * @param accessKeyId the access key id
-     * @param secretAccessKey the secret access key
-     * @param sessionToken the session token of temporary credentials, or {@code null}
-     * @return this builder
-     */
-    public Builder credentials(String accessKeyId, String secretAccessKey, String sessionToken) {
-      requireText(accessKeyId, "accessKeyId");
-      requireText(secretAccessKey, "secretAccessKey");
-      if (sessionToken != null) {
-        requireText(sessionToken, "sessionToken");
-      }
-      this.staticCredentials = sessionToken == null
-          ? AwsBasicCredentials.create(accessKeyId, secretAccessKey)
-          : AwsSessionCredentials.create(accessKeyId, secretAccessKey, sessionToken);
-      this.credentialsProvider = null;
-      return this;
-    }
-
-    /**
-     * Where credentials come from; asked before every request, so it may return new credentials
-     * at any time (rotation without a restart). The provider is not closed by {@link
-     * AwsKmsProvider#close()}.
-     *
-     * @param provider any AWS SDK credentials provider, such as {@code
-     *     ProfileCredentialsProvider.create("prod")} or a lambda
-     * @return this builder
-     */
-    public Builder credentialsProvider(AwsCredentialsProvider provider) {
-      this.credentialsProvider = Objects.requireNonNull(provider, "provider");
-      this.staticCredentials = null;
-      return this;
-    }
-
-    /**
-     * The AWS SDK's default credential chain (the default): system properties {@code
-     * aws.accessKeyId}/{@code aws.secretAccessKey}, environment {@code AWS_ACCESS_KEY_ID}/{@code
-     * AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN}, web identity, the shared credentials and
-     * config files, container credentials, then the EC2 instance role.
-     *
-     * @return this builder
-     */
-    public Builder defaultCredentials() {
-      this.credentialsProvider = null;
-      this.staticCredentials = null;
-      return this;
-    }
-
-    /**
-     * The TLS context for connections to KMS, such as one from {@code
-     * kmsProviderSslContextMap}; the JDK's default trust otherwise.
-     *
-     * @param sslContext the context
-     * @return this builder
-     */
-    public Builder sslContext(SSLContext sslContext) {
-      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
-      return this;
-    }
-
-    /**
-     * An HTTP client to use instead of the one this provider makes (JDK {@code
-     * HttpURLConnection}); it is not closed by {@link AwsKmsProvider#close()}. Exclusive with
-     * {@link #sslContext}, {@link #connectTimeout} and {@link #readTimeout}, which configure the
-     * provider's own client.
-     *
-     * @param client an AWS SDK HTTP client
-     * @return this builder
-     */
-    public Builder httpClient(SdkHttpClient client) {
-      this.httpClient = Objects.requireNonNull(client, "client");
-      return this;
-    }
-
-    /**
-     * TCP connect timeout (10 s by default).
-     *
-     * @param timeout positive
-     * @return this builder
-     */
-    public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
-      this.timeoutsSet = true;
-      return this;
-    }
-
-    /**
-     * Socket read timeout: the longest silence while waiting for a reply (30 s by default).
-     *
-     * @param timeout positive
-     * @return this builder
-     */
-    public Builder readTimeout(Duration timeout) {
-      this.readTimeout = positive(timeout, "readTimeout");
-      this.timeoutsSet = true;
-      return this;
-    }
-
-    /**
-     * Limit on one attempt; an attempt that takes longer is abandoned and retried (30 s by
-     * default).
-     *
-     * @param timeout positive
-     * @return this builder
-     */
-    public Builder attemptTimeout(Duration timeout) {
-      this.attemptTimeout = positive(timeout, "attemptTimeout");
-      return this;
-    }
-
-    /**
-     * Limit on one call, retries and backoff included (2 min by default).
-     *
-     * @param timeout positive
-     * @return this builder
-     */
-    public Builder callTimeout(Duration timeout) {
-      this.callTimeout = positive(timeout, "callTimeout");
-      return this;
-    }
-
-    /**
-     * Attempts per call, the first included: 1 disables retries (3 by default, at most 10).
-     *
-     * @param attempts 1 to 10
-     * @return this builder
-     */
-    public Builder maxAttempts(int attempts) {
-      if (attempts < 1 || attempts > 10) {
-        throw new ConfigurationException("maxAttempts", "must be 1 to 10, got " + attempts);
-      }
-      this.maxAttempts = attempts;
-      return this;
-    }
-
-    /**
-     * Exponential backoff with full jitter between attempts: before retry {@code n} the provider
-     * waits a random time up to {@code min(maxDelay, baseDelay * 2^(n-1))} (0.2 s and 20 s by
-     * default).
-     *
-     * @param baseDelay positive
-     * @param maxDelay at least {@code baseDelay}
-     * @return this builder
-     */
-    public Builder retryBackoff(Duration baseDelay, Duration maxDelay) {
-      positive(baseDelay, "retryBackoff.baseDelay");
-      positive(maxDelay, "retryBackoff.maxDelay");
-      if (maxDelay.compareTo(baseDelay) < 0) {
-        throw new ConfigurationException("retryBackoff.maxDelay",
-            "must not be shorter than baseDelay (" + baseDelay + "), got " + maxDelay);
-      }
-      this.retryBaseDelay = baseDelay;
-      this.retryMaxDelay = maxDelay;
-      return this;
-    }
-
-    /**
-     * Builds the provider. SDK clients are made on first use, one per region and endpoint.
-     *
-     * @return a new provider; close it when done
-     */
-    public AwsKmsProvider build() {
-      if (httpClient != null && (sslContext != null || timeoutsSet)) {
-        throw new ConfigurationException("httpClient", "a given HTTP client carries its own TLS"
-            + " and socket timeouts; do not also set sslContext, connectTimeout or readTimeout");
-      }
-      return new AwsKmsProvider(this);
-    }
-
-    private List<String> staticSecrets() {
-      List<String> secrets = new ArrayList<>();
-      if (staticCredentials != null) {
-        secrets.add(staticCredentials.secretAccessKey());
-        secrets.add(staticCredentials.accessKeyId());
-        if (staticCredentials instanceof AwsSessionCredentials session) {
-          secrets.add(session.sessionToken());
-        }
-      }
-      // Real keys are 16+ characters; replacing very short test values would garble messages.
-      secrets.removeIf(secret -> secret.length() < 8);
-      return List.copyOf(secrets);
-    }
-
-    private static void requireText(String value, String field) {
-      if (value == null || value.isEmpty()) {
-        throw new ConfigurationException(field, "must be a non-empty string");
-      }
-    }
-
-    private static Duration positive(Duration value, String field) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new ConfigurationException(field, "must be a positive duration, got " + value);
-      }
-      return value;
     }
   }
 }

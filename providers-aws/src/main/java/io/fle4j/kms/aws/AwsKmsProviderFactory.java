@@ -29,7 +29,7 @@ public final class AwsKmsProviderFactory implements KmsProviderFactory {
   public KmsProvider create(KmsProviderConfig config) {
     config.requireOnly(FIELDS, "the aws KMS provider takes accessKeyId, secretAccessKey and"
         + " sessionToken (or nothing, for the AWS SDK's default credential chain)");
-    AwsKmsProvider.Builder builder = AwsKmsProvider.builder().name(config.name().toString());
+    AwsKmsProviderBuilder builder = AwsKmsProvider.builder().name(config.name().toString());
     config.sslContext().ifPresent(builder::sslContext);
     if (config.properties().isEmpty()) {
       return builder.defaultCredentials().build();

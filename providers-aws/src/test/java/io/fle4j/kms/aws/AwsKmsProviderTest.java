@@ -54,7 +54,7 @@ class AwsKmsProviderTest extends KmsProviderContractTest {
   }
 
   /** A builder wired to the emulator with fast retries; tests add what they need. */
-  static AwsKmsProvider.Builder emulated() {
+  static AwsKmsProviderBuilder emulated() {
     return AwsKmsProvider.builder()
         .credentials(kms.credentials().accessKeyId(), kms.credentials().secretAccessKey())
         .sslContext(kms.clientSslContext())

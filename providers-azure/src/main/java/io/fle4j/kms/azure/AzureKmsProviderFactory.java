@@ -27,7 +27,7 @@ public final class AzureKmsProviderFactory implements KmsProviderFactory {
     config.requireOnly(FIELDS, "the azure KMS provider takes tenantId, clientId, clientSecret"
         + " and identityPlatformEndpoint, or accessToken alone, or nothing"
         + " (DefaultAzureCredential)");
-    AzureKmsProvider.Builder builder = AzureKmsProvider.builder().name(config.name().toString());
+    AzureKmsProviderBuilder builder = AzureKmsProvider.builder().name(config.name().toString());
     config.sslContext().ifPresent(builder::sslContext);
     if (config.properties().isEmpty()) {
       return builder.defaultCredential().build();

@@ -34,7 +34,7 @@ class AzureKeyVaultLiveTest {
           + " FLE4J_AZURE_CLIENT_SECRET, FLE4J_AZURE_KEY_VAULT_ENDPOINT and FLE4J_AZURE_KEY_NAME"
           + " to run it");
     }
-    AzureKmsProvider.Builder builder = AzureKmsProvider.builder().clientSecret(tenant, client,
+    AzureKmsProviderBuilder builder = AzureKmsProvider.builder().clientSecret(tenant, client,
         secret);
     String identity = env("FLE4J_AZURE_IDENTITY_PLATFORM_ENDPOINT");
     if (identity != null) {

@@ -53,7 +53,7 @@ class AzureKmsProviderTest extends KmsProviderContractTest {
     return builder().build();
   }
 
-  private static AzureKmsProvider.Builder builder() {
+  private static AzureKmsProviderBuilder builder() {
     return AzureKmsProvider.builder()
         .clientSecret(app.tenantId(), app.clientId(), app.clientSecret())
         .identityPlatformEndpoint(vault.endpoint())

@@ -31,7 +31,7 @@ public final class GcpKmsProviderFactory implements KmsProviderFactory {
   public KmsProvider create(KmsProviderConfig config) {
     config.requireOnly(FIELDS, "the gcp KMS provider takes email, privateKey and endpoint, or"
         + " accessToken alone, or nothing (Application Default Credentials)");
-    GcpKmsProvider.Builder builder = GcpKmsProvider.builder().name(config.name().toString());
+    GcpKmsProviderBuilder builder = GcpKmsProvider.builder().name(config.name().toString());
     config.sslContext().ifPresent(builder::sslContext);
     if (config.properties().isEmpty()) {
       return builder.defaultCredentials().build();
@@ -67,20 +67,20 @@ public final class GcpKmsProviderFactory implements KmsProviderFactory {
 
   private static RSAPrivateKey privateKey(Object value, String field) {
     if (value instanceof byte[] bytes) {
-      return GcpKmsProvider.parsePrivateKey(bytes.clone(), field);
+      return GcpKmsProviderBuilder.parsePrivateKey(bytes.clone(), field);
     }
     if (value instanceof BsonBinary binary) {
-      return GcpKmsProvider.parsePrivateKey(binary.getData().clone(), field);
+      return GcpKmsProviderBuilder.parsePrivateKey(binary.getData().clone(), field);
     }
     if (value instanceof Binary binary) {
-      return GcpKmsProvider.parsePrivateKey(binary.getData().clone(), field);
+      return GcpKmsProviderBuilder.parsePrivateKey(binary.getData().clone(), field);
     }
     String text = value instanceof BsonString s ? s.getValue() : value instanceof String s ? s : null;
     if (text == null) {
       throw new ConfigurationException(field, "must be a base64 or PEM string, or DER bytes, got "
           + value.getClass().getSimpleName());
     }
-    return GcpKmsProvider.parsePrivateKey(text, field);
+    return GcpKmsProviderBuilder.parsePrivateKey(text, field);
   }
 
 }

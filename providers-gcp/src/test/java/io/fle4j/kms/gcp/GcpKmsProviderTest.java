@@ -50,7 +50,7 @@ class GcpKmsProviderTest extends KmsProviderContractTest {
     return builder().build();
   }
 
-  private static GcpKmsProvider.Builder builder() {
+  private static GcpKmsProviderBuilder builder() {
     return GcpKmsProvider.builder()
         .serviceAccount(kms.serviceAccount().email(), kms.serviceAccount().privateKeyBase64())
         .tokenEndpoint(kms.endpoint())

@@ -7,21 +7,12 @@ import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderName;
 import io.fle4j.kms.SecretBytes;
 import java.nio.file.Path;
-import java.security.NoSuchAlgorithmException;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Objects;
-import java.util.Set;
 import javax.crypto.AEADBadTagException;
-import javax.net.ssl.SSLContext;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
-import org.bson.BsonValue;
 
 /**
  * The {@code kmip} KMS provider: data keys are protected by a key held on a KMIP 1.x server,
@@ -53,8 +44,6 @@ import org.bson.BsonValue;
 public final class KmipKmsProvider implements KmsProvider {
   /** Size of the SecretData registered in default mode. */
   public static final int SECRET_DATA_LENGTH = Fle1KeyWrap.KEY_LENGTH;
-  private static final Set<String> MASTER_KEY_FIELDS =
-      Set.of("provider", "keyId", "endpoint", "delegated");
   private static final int AES_BLOCK = 16;
 
   private final KmsProviderName name;
@@ -63,7 +52,7 @@ public final class KmipKmsProvider implements KmsProvider {
   private final String tlsSource;
   private final SecureRandom random;
 
-  private KmipKmsProvider(KmsProviderName name, KmipEndpoint endpoint, KmipTransport transport,
+  KmipKmsProvider(KmsProviderName name, KmipEndpoint endpoint, KmipTransport transport,
       String tlsSource) {
     this.name = name;
     this.endpoint = endpoint;
@@ -78,9 +67,9 @@ public final class KmipKmsProvider implements KmsProvider {
         KmipEndpoint.parse(endpoint, "endpoint"), transport, "test transport");
   }
 
-  /** A builder; {@link Builder#endpoint(String)} is required. */
-  public static Builder builder() {
-    return new Builder();
+  /** A builder; {@link KmipKmsProviderBuilder#endpoint(String)} is required. */
+  public static KmipKmsProviderBuilder builder() {
+    return new KmipKmsProviderBuilder();
   }
 
   @Override
@@ -99,7 +88,7 @@ public final class KmipKmsProvider implements KmsProvider {
    */
   @Override
   public BsonDocument masterKey(BsonDocument options) {
-    MasterKey requested = MasterKey.parse(options, name);
+    KmipMasterKey requested = KmipMasterKey.parse(options, name);
     String keyId = requested.keyId;
     if (keyId == null) {
       KmipEndpoint target = requested.endpointOr(endpoint);
@@ -139,7 +128,7 @@ public final class KmipKmsProvider implements KmsProvider {
    */
   @Override
   public byte[] encryptDataKey(BsonDocument masterKey, byte[] dataKey) {
-    MasterKey key = MasterKey.parseStored(masterKey, name);
+    KmipMasterKey key = KmipMasterKey.parseStored(masterKey, name);
     KmipEndpoint target = key.endpointOr(endpoint);
     if (key.delegated) {
       return client.encrypt(target, key.keyId, dataKey);
@@ -158,7 +147,7 @@ public final class KmipKmsProvider implements KmsProvider {
    */
   @Override
   public byte[] decryptDataKey(BsonDocument masterKey, byte[] keyMaterial) {
-    MasterKey key = MasterKey.parseStored(masterKey, name);
+    KmipMasterKey key = KmipMasterKey.parseStored(masterKey, name);
     KmipEndpoint target = key.endpointOr(endpoint);
     if (key.delegated) {
       int dataLength = keyMaterial.length - AES_BLOCK;
@@ -193,7 +182,7 @@ public final class KmipKmsProvider implements KmsProvider {
    * @throws KmipKeyNotFoundException when the server has no such object (already destroyed)
    */
   public void destroyObject(BsonDocument masterKey) {
-    MasterKey key = MasterKey.parseStored(masterKey, name);
+    KmipMasterKey key = KmipMasterKey.parseStored(masterKey, name);
     KmipEndpoint target = key.endpointOr(endpoint);
     try {
       client.revoke(target, key.keyId);
@@ -223,285 +212,5 @@ public final class KmipKmsProvider implements KmsProvider {
   @Override
   public String toString() {
     return "KmipKmsProvider{name=" + name + ", endpoint=" + endpoint + ", tls=" + tlsSource + "}";
-  }
-
-  /** A master key document, read leniently as options or strictly as stored. */
-  private static final class MasterKey {
-    final KmipEndpoint endpoint;
-    final String keyId;
-    final boolean delegated;
-
-    private MasterKey(KmipEndpoint endpoint, String keyId, boolean delegated) {
-      this.endpoint = endpoint;
-      this.keyId = keyId;
-      this.delegated = delegated;
-    }
-
-    KmipEndpoint endpointOr(KmipEndpoint fallback) {
-      return endpoint != null ? endpoint : fallback;
-    }
-
-    static MasterKey parseStored(BsonDocument document, KmsProviderName name) {
-      MasterKey key = parse(document, name);
-      if (key.keyId == null) {
-        throw new ConfigurationException("masterKey.keyId",
-            "is required in a stored KMIP master key");
-      }
-      return key;
-    }
-
-    static MasterKey parse(BsonDocument document, KmsProviderName name) {
-      for (String field : document.keySet()) {
-        if (!MASTER_KEY_FIELDS.contains(field)) {
-          throw new ConfigurationException("masterKey." + field, "unexpected field; a '"
-              + name.type() + "' master key takes provider, keyId, endpoint and delegated");
-        }
-      }
-      BsonValue provider = document.get("provider");
-      if (provider != null && !provider.equals(new BsonString(name.toString()))) {
-        throw new ConfigurationException("masterKey.provider", "is " + provider
-            + " but the KMS provider is '" + name + "'");
-      }
-      String keyId = string(document, "keyId");
-      if (keyId != null && keyId.isEmpty()) {
-        throw new ConfigurationException("masterKey.keyId", "must not be empty");
-      }
-      String endpointText = string(document, "endpoint");
-      KmipEndpoint endpoint =
-          endpointText == null ? null : KmipEndpoint.parse(endpointText, "masterKey.endpoint");
-      BsonValue delegated = document.get("delegated");
-      if (delegated != null && !delegated.isBoolean()) {
-        throw new ConfigurationException("masterKey.delegated",
-            "must be a boolean, got " + delegated.getBsonType());
-      }
-      return new MasterKey(endpoint, keyId,
-          delegated != null && delegated.asBoolean().getValue());
-    }
-
-    private static String string(BsonDocument document, String field) {
-      BsonValue value = document.get(field);
-      if (value == null) {
-        return null;
-      }
-      if (!value.isString()) {
-        throw new ConfigurationException("masterKey." + field,
-            "must be a string, got " + value.getBsonType());
-      }
-      return value.asString().getValue();
-    }
-  }
-
-  /**
-   * Builder for {@link KmipKmsProvider}. The TLS context comes from exactly one of: {@link
-   * #sslContext(SSLContext)}; PEM files ({@link #clientCertificatePem(Path)}, {@link
-   * #clientKeyPem(Path)}, {@link #trustedCaPem(Path)}); or, with neither, the JDK's default
-   * context (its {@code javax.net.ssl.*} system properties).
-   */
-  public static final class Builder {
-    private KmsProviderName name = KmsProviderName.of("kmip");
-    private String endpoint;
-    private SSLContext sslContext;
-    private Path clientCertificatePem;
-    private Path clientKeyPem;
-    private char[] clientKeyPassword;
-    private Path trustedCaPem;
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private Duration readTimeout = Duration.ofSeconds(30);
-    private int maxConnectAttempts = 3;
-    private Duration retryBackoff = Duration.ofMillis(100);
-    private int maxIdleConnections = 4;
-    private Duration maxIdleTime = Duration.ofSeconds(60);
-
-    private Builder() {}
-
-    /** {@code kmip} (the default) or a named one such as {@code kmip:backup}. */
-    public Builder name(String name) {
-      KmsProviderName parsed;
-      try {
-        parsed = KmsProviderName.parse(Objects.requireNonNull(name, "name"));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigurationException("name", e.getMessage());
-      }
-      if (!parsed.type().equals("kmip")) {
-        throw new ConfigurationException("name",
-            "a KMIP provider's name is 'kmip' or 'kmip:<name>', got '" + name + "'");
-      }
-      this.name = parsed;
-      return this;
-    }
-
-    /**
-     * The KMIP server, {@code host[:port]} (port 5696 by default). Required; a key's {@code
-     * masterKey.endpoint} overrides it for that key.
-     */
-    public Builder endpoint(String endpoint) {
-      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-      return this;
-    }
-
-    /**
-     * The TLS context: its key manager presents the client certificate, its trust manager checks
-     * the server's. Exclusive with the PEM options.
-     */
-    public Builder sslContext(SSLContext sslContext) {
-      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
-      return this;
-    }
-
-    /** A PEM file holding the client certificate (then any intermediate CAs). */
-    public Builder clientCertificatePem(Path file) {
-      this.clientCertificatePem = Objects.requireNonNull(file, "file");
-      return this;
-    }
-
-    /**
-     * A PEM file holding the client certificate's private key: PKCS#8, PKCS#1 (RSA) or SEC1
-     * (EC), plain or encrypted. May be the same file as the certificate.
-     */
-    public Builder clientKeyPem(Path file) {
-      this.clientKeyPem = Objects.requireNonNull(file, "file");
-      return this;
-    }
-
-    /** The password of an encrypted {@link #clientKeyPem(Path)}; copied, and wiped by build. */
-    public Builder clientKeyPassword(char[] password) {
-      this.clientKeyPassword = Objects.requireNonNull(password, "password").clone();
-      return this;
-    }
-
-    /** A PEM file of CA certificates to trust instead of the JDK's default trust store. */
-    public Builder trustedCaPem(Path file) {
-      this.trustedCaPem = Objects.requireNonNull(file, "file");
-      return this;
-    }
-
-    /** Time allowed for the TCP connection and the TLS handshake; 10 s by default. */
-    public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
-      return this;
-    }
-
-    /** Time allowed for the server to answer a request; 30 s by default. */
-    public Builder readTimeout(Duration timeout) {
-      this.readTimeout = positive(timeout, "readTimeout");
-      return this;
-    }
-
-    /**
-     * Connection attempts per call, 1 to 10 (3 by default). Only opening a connection is
-     * retried, never a request the server may have processed.
-     */
-    public Builder maxConnectAttempts(int attempts) {
-      if (attempts < 1 || attempts > 10) {
-        throw new ConfigurationException("maxConnectAttempts",
-            "must be from 1 to 10, got " + attempts);
-      }
-      this.maxConnectAttempts = attempts;
-      return this;
-    }
-
-    /** The first pause between connection attempts, doubled each time; 100 ms by default. */
-    public Builder retryBackoff(Duration backoff) {
-      Objects.requireNonNull(backoff, "retryBackoff");
-      if (backoff.isNegative() || backoff.toMillis() > 10_000) {
-        throw new ConfigurationException("retryBackoff", "must be from 0 to 10 s, got " + backoff);
-      }
-      this.retryBackoff = backoff;
-      return this;
-    }
-
-    /** Idle connections kept per server, 0 to 64 (4 by default); 0 opens one per call. */
-    public Builder maxIdleConnections(int connections) {
-      if (connections < 0 || connections > 64) {
-        throw new ConfigurationException("maxIdleConnections",
-            "must be from 0 to 64, got " + connections);
-      }
-      this.maxIdleConnections = connections;
-      return this;
-    }
-
-    /** How long an unused connection is kept before it is closed; 60 s by default. */
-    public Builder maxIdleTime(Duration time) {
-      this.maxIdleTime = positive(time, "maxIdleTime");
-      return this;
-    }
-
-    /**
-     * Reads the PEM files, if any, and builds the provider.
-     *
-     * @throws ConfigurationException when the endpoint is missing or malformed, TLS options
-     *     conflict, or a PEM file cannot be used
-     */
-    public KmipKmsProvider build() {
-      try {
-        if (endpoint == null) {
-          throw new ConfigurationException("endpoint",
-              "is required: the KMIP server's host[:port]");
-        }
-        KmipEndpoint parsed = KmipEndpoint.parse(endpoint, "endpoint");
-        boolean pem = clientCertificatePem != null || clientKeyPem != null || trustedCaPem != null;
-        if (sslContext != null && pem) {
-          throw new ConfigurationException("sslContext",
-              "give either an SSLContext or PEM files, not both");
-        }
-        if ((clientCertificatePem == null) != (clientKeyPem == null)) {
-          throw new ConfigurationException(clientKeyPem == null ? "clientKeyPem"
-              : "clientCertificatePem", "clientCertificatePem and clientKeyPem go together");
-        }
-        if (clientKeyPassword != null && clientKeyPem == null) {
-          throw new ConfigurationException("clientKeyPassword", "is set but clientKeyPem is not");
-        }
-        SSLContext context;
-        String source;
-        if (sslContext != null) {
-          context = sslContext;
-          source = "sslContext";
-        } else if (pem) {
-          context = pemContext();
-          source = "pem";
-        } else {
-          context = defaultContext();
-          source = "default";
-        }
-        KmipConnectionPool pool = new KmipConnectionPool(context.getSocketFactory(),
-            new KmipConnectionPool.Settings(connectTimeout, readTimeout, maxConnectAttempts,
-                retryBackoff, maxIdleConnections, maxIdleTime));
-        return new KmipKmsProvider(name, parsed, pool, source);
-      } finally {
-        if (clientKeyPassword != null) {
-          Arrays.fill(clientKeyPassword, '\0');
-          clientKeyPassword = null;
-        }
-      }
-    }
-
-    private SSLContext pemContext() {
-      List<X509Certificate> chain = List.of();
-      PrivateKey key = null;
-      if (clientCertificatePem != null) {
-        chain = PemTls.readCertificates(clientCertificatePem, "clientCertificatePem");
-        key = PemTls.readPrivateKey(clientKeyPem, clientKeyPassword, "clientKeyPem");
-        PemTls.checkKeyMatches(key, chain.get(0), "clientKeyPem");
-      }
-      List<X509Certificate> trusted = trustedCaPem == null
-          ? null : PemTls.readCertificates(trustedCaPem, "trustedCaPem");
-      return PemTls.sslContext(chain, key, trusted);
-    }
-
-    private static SSLContext defaultContext() {
-      try {
-        return SSLContext.getDefault();
-      } catch (NoSuchAlgorithmException e) {
-        throw new ConfigurationException("sslContext", "the JDK has no default TLS context", e);
-      }
-    }
-
-    private static Duration positive(Duration value, String field) {
-      Objects.requireNonNull(value, field);
-      if (value.isZero() || value.isNegative() || value.toMillis() > Integer.MAX_VALUE) {
-        throw new ConfigurationException(field, "must be a positive duration, got " + value);
-      }
-      return value;
-    }
   }
 }

@@ -23,7 +23,7 @@ public final class KmipKmsProviderFactory implements KmsProviderFactory {
     config.requireOnly(List.of("endpoint"), "the kmip KMS provider takes only 'endpoint'");
     String text = config.string("endpoint").orElseThrow(() -> new ConfigurationException(
         config.fieldPath("endpoint"), "is required: the KMIP server's host[:port]"));
-    KmipKmsProvider.Builder builder = KmipKmsProvider.builder().name(config.name().toString());
+    KmipKmsProviderBuilder builder = KmipKmsProvider.builder().name(config.name().toString());
     config.sslContext().ifPresent(builder::sslContext);
     try {
       return builder.endpoint(text).build();

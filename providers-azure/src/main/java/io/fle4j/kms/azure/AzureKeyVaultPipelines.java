@@ -1,0 +1,212 @@
+package io.fle4j.kms.azure;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
+import com.azure.core.http.policy.HttpPipelineSyncPolicy;
+import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.http.policy.RetryStrategy;
+import com.azure.core.util.Context;
+import io.fle4j.kms.KmsAttempts;
+import io.fle4j.kms.KmsFailures;
+import io.fle4j.kms.RetryBackoff;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
+import reactor.core.publisher.Mono;
+
+/**
+ * The azure-core pipelines Key Vault calls go through, one per token scope (one per vault
+ * domain): azure-core's {@link RetryPolicy} around its {@link BearerTokenAuthenticationPolicy}
+ * (which caches the scope's token and refreshes it before it expires) around a small {@link
+ * Attempts} policy next to the wire.
+ *
+ * <p>{@code Attempts} is where this provider's own rules meet azure-core's machinery: it counts
+ * each request for {@link KmsAttempts}, refuses to start one past the call's deadline, and for a
+ * response worth retrying writes the wait into a header that {@code RetryPolicy} is told to read
+ * ({@value #RETRY_DELAY_HEADER}, in milliseconds): full jitter, or the server's {@code
+ * Retry-After} capped at the backoff's maximum. {@code RetryPolicy} then sleeps and retries only
+ * those responses, and only the exceptions {@link #retryable} accepts.
+ */
+final class AzureKeyVaultPipelines {
+  /** The statuses Key Vault documents as transient. */
+  static final Set<Integer> RETRIED_STATUS = Set.of(408, 429, 500, 502, 503, 504);
+  static final String RETRY_DELAY_HEADER = "x-fle4j-retry-delay-ms";
+  private static final HttpHeaderName RETRY_DELAY = HttpHeaderName.fromString(RETRY_DELAY_HEADER);
+  private static final String CALL = "io.fle4j.kms.azure.call";
+
+  private final HttpClient httpClient;
+  private final TokenCredential credential;
+  private final RetryBackoff backoff;
+  private final int maxAttempts;
+  private final Clock clock = Clock.systemUTC();
+  private final Map<String, HttpPipeline> byScope = new ConcurrentHashMap<>();
+
+  AzureKeyVaultPipelines(HttpClient httpClient, TokenCredential credential, RetryBackoff backoff,
+      int maxAttempts) {
+    this.httpClient = httpClient;
+    this.credential = credential;
+    this.backoff = backoff;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** The pipeline for tokens of {@code scope}, built on first use. */
+  HttpPipeline forScope(String scope) {
+    return byScope.computeIfAbsent(scope, this::build);
+  }
+
+  /**
+   * Forgets {@code pipeline}, and with it the token the vault just refused: the next {@link
+   * #forScope} builds a new one, whose token cache starts empty.
+   */
+  void dropTokenOf(String scope, HttpPipeline pipeline) {
+    byScope.remove(scope, pipeline);
+  }
+
+  /** Sends {@code request}, retries included, counting into {@code call}. */
+  HttpResponse send(HttpPipeline pipeline, HttpRequest request, Call call) {
+    return pipeline.sendSync(request, Context.NONE.addData(CALL, call));
+  }
+
+  private HttpPipeline build(String scope) {
+    return new HttpPipelineBuilder()
+        .httpClient(httpClient)
+        .policies(
+            new RetryPolicy(new Strategy(), RETRY_DELAY_HEADER, ChronoUnit.MILLIS),
+            new BearerTokenAuthenticationPolicy(credential, scope),
+            new Attempts())
+        .build();
+  }
+
+  /** Whether a failed attempt's exception is worth another: network trouble, not TLS trust. */
+  static boolean retryable(Throwable e) {
+    if (e instanceof TokenFailure token) {
+      return token.retryable;
+    }
+    if (e instanceof CallTimedOut || KmsFailures.wasInterrupted(e)
+        || KmsFailures.hasCause(e, SSLHandshakeException.class)) {
+      return false;
+    }
+    return KmsFailures.hasCause(e, IOException.class)
+        || KmsFailures.hasCause(e, TimeoutException.class);
+  }
+
+  /** One call's state, shared by its attempts. */
+  static final class Call {
+    final Instant deadline;
+    int attempts;
+
+    Call(Instant deadline) {
+      this.deadline = deadline;
+    }
+  }
+
+  /** Thrown instead of starting an attempt after the call's deadline. */
+  static final class CallTimedOut extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CallTimedOut() {
+      super("the call timeout passed", null, true, false);
+    }
+  }
+
+  /**
+   * A credential failed to give a token; {@code message} is ready for the user (no secret) and
+   * {@code retryable} says whether the identity endpoint's answer was transient.
+   */
+  static final class TokenFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final boolean retryable;
+
+    TokenFailure(String message, boolean retryable, Throwable cause) {
+      super(message, cause, true, false);
+      this.retryable = retryable;
+    }
+  }
+
+  /** A fixed token: its expiry is the user's business; a 401 tells them. */
+  static TokenCredential fixed(String token) {
+    AccessToken access = new AccessToken(token, java.time.OffsetDateTime.now().plusYears(100));
+    return new TokenCredential() {
+      @Override
+      public Mono<AccessToken> getToken(TokenRequestContext request) {
+        return Mono.just(access);
+      }
+
+      @Override
+      public AccessToken getTokenSync(TokenRequestContext request) {
+        return access;
+      }
+
+      @Override
+      public String toString() {
+        return "fixed access token (redacted)";
+      }
+    };
+  }
+
+  private final class Strategy implements RetryStrategy {
+    @Override
+    public int getMaxRetries() {
+      return maxAttempts - 1;
+    }
+
+    /** For exceptions; responses carry their wait in {@link #RETRY_DELAY}. */
+    @Override
+    public Duration calculateRetryDelay(int retryAttempt) {
+      return backoff.delayBefore(retryAttempt + 1, null);
+    }
+
+    @Override
+    public boolean shouldRetry(HttpResponse response) {
+      return response.getHeaderValue(RETRY_DELAY) != null;
+    }
+
+    @Override
+    public boolean shouldRetryException(Throwable throwable) {
+      return retryable(throwable);
+    }
+  }
+
+  /** Counts attempts, keeps the deadline, and decides which responses are retried and when. */
+  private final class Attempts extends HttpPipelineSyncPolicy {
+    @Override
+    protected void beforeSendingRequest(HttpPipelineCallContext context) {
+      Call call = (Call) context.getData(CALL).orElseThrow();
+      if (call.attempts > 0 && !clock.instant().isBefore(call.deadline)) {
+        throw new CallTimedOut();
+      }
+      call.attempts++;
+      KmsAttempts.sent();
+    }
+
+    @Override
+    protected HttpResponse afterReceivedResponse(HttpPipelineCallContext context,
+        HttpResponse response) {
+      Call call = (Call) context.getData(CALL).orElseThrow();
+      if (RETRIED_STATUS.contains(response.getStatusCode()) && call.attempts < maxAttempts) {
+        Duration wait = backoff.delayBefore(call.attempts, RetryBackoff.parseRetryAfter(
+            response.getHeaderValue(HttpHeaderName.RETRY_AFTER), clock));
+        if (!clock.instant().plus(wait).isAfter(call.deadline)) {
+          response.getHeaders().set(RETRY_DELAY, Long.toString(wait.toMillis()));
+        }
+      }
+      return response;
+    }
+  }
+}
