@@ -39,6 +39,11 @@ public final class RetryBackoff {
         Objects.requireNonNull(maxDelay, "maxDelay"));
   }
 
+  /** The first retry's cap, doubled for each further retry. */
+  public Duration baseDelay() {
+    return baseDelay;
+  }
+
   /** The longest wait, also the cap on {@code Retry-After}. */
   public Duration maxDelay() {
     return maxDelay;

@@ -73,20 +73,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * closes them.
  */
 public final class AwsKmsProvider implements KmsProvider {
-  /** Attempts per call unless configured: the first try and two retries, as libmongocrypt. */
-  public static final int DEFAULT_MAX_ATTEMPTS = 3;
-  /** Base of the exponential backoff unless configured (libmongocrypt's 0.2 s). */
-  public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(200);
-  /** Longest backoff unless configured (libmongocrypt's cap). */
-  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(20);
-  /** TCP connect timeout unless configured. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   /** Socket read timeout unless configured. */
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
-  /** Limit on one attempt (connect, send, receive) unless configured. */
-  public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
-  /** Limit on one call, all attempts and backoff included, unless configured. */
-  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(2);
 
   private final KmsProviderName name;
   private final AwsKmsProviderBuilder settings;
@@ -109,7 +97,7 @@ public final class AwsKmsProvider implements KmsProvider {
 
   AwsKmsProvider(AwsKmsProviderBuilder builder) {
     this.settings = builder.copy();
-    this.name = builder.name;
+    this.name = builder.name();
     this.redactor = builder.redactor();
     this.credentials = builder.credentialsProvider != null ? builder.credentialsProvider
         : builder.staticCredentials != null ? new StaticCredentials(builder.staticCredentials)
@@ -119,8 +107,8 @@ public final class AwsKmsProvider implements KmsProvider {
             .profileFile(software.amazon.awssdk.profiles.ProfileFileSupplier.defaultSupplier())
             .build();
     this.httpClient = builder.httpClient != null ? builder.httpClient : urlConnectionClient(builder);
-    this.retryStrategy = AwsRetries.strategy(builder.maxAttempts, builder.retryBaseDelay,
-        builder.retryMaxDelay);
+    this.retryStrategy = AwsRetries.strategy(builder.maxAttempts(),
+        builder.retryBackoff());
   }
 
   /**
@@ -229,7 +217,7 @@ public final class AwsKmsProvider implements KmsProvider {
         ? "provider " + settings.credentialsProvider.getClass().getSimpleName()
         : settings.staticCredentials != null ? "static (redacted)" : "default chain";
     return "AwsKmsProvider{name=" + name + ", credentials=" + source + ", maxAttempts="
-        + settings.maxAttempts + ", clients=" + new ArrayList<>(clients.keySet()) + "}";
+        + settings.maxAttempts() + ", clients=" + new ArrayList<>(clients.keySet()) + "}";
   }
 
   /**
@@ -252,8 +240,8 @@ public final class AwsKmsProvider implements KmsProvider {
           .httpClient(httpClient)
           .overrideConfiguration(o -> o.retryStrategy(retryStrategy)
               .addExecutionInterceptor(COUNT_ATTEMPTS)
-              .apiCallAttemptTimeout(settings.attemptTimeout)
-              .apiCallTimeout(settings.callTimeout));
+              .apiCallAttemptTimeout(settings.attemptTimeout())
+              .apiCallTimeout(settings.callTimeout()));
       if (key.endpoint() != null) {
         builder.endpointOverride(URI.create("https://" + key.endpoint()));
       }
@@ -287,7 +275,7 @@ public final class AwsKmsProvider implements KmsProvider {
         message.append(": ").append(detail);
       }
     } else if (e instanceof ApiCallTimeoutException) {
-      message.append("no answer within the call timeout of ").append(settings.callTimeout);
+      message.append("no answer within the call timeout of ").append(settings.callTimeout());
     } else if (KmsFailures.hasCause(e, javax.net.ssl.SSLHandshakeException.class)) {
       message.append("TLS handshake failed (is the KMS endpoint's certificate trusted by this"
           + " provider's SSLContext, such as the one in kmsProviderSslContextMap?): ")
@@ -335,7 +323,7 @@ public final class AwsKmsProvider implements KmsProvider {
     // One factory for every connection: the JDK reuses a kept-alive TLS connection only for
     // the same factory instance.
     SSLSocketFactory tls = builder.sslContext == null ? null : builder.sslContext.getSocketFactory();
-    int connect = (int) builder.connectTimeout.toMillis();
+    int connect = (int) builder.connectTimeout().toMillis();
     int read = (int) builder.readTimeout.toMillis();
     // A connection factory rather than the client's builder: it is the only way to hand the
     // client a ready SSLContext (kmsProviderSslContextMap) instead of key and trust managers.

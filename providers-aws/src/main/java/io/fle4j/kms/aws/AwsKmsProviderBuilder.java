@@ -1,7 +1,7 @@
 package io.fle4j.kms.aws;
 
 import io.fle4j.ConfigurationException;
-import io.fle4j.kms.KmsProviderName;
+import io.fle4j.kms.RemoteKmsProviderBuilder;
 import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,60 +14,32 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import io.fle4j.kms.KmsFailures;
 
 /** Builder for {@link AwsKmsProvider}. Not thread-safe; {@link #build()} copies it. */
-public final class AwsKmsProviderBuilder {
-  KmsProviderName name = KmsProviderName.of("aws");
+public final class AwsKmsProviderBuilder extends RemoteKmsProviderBuilder<AwsKmsProviderBuilder> {
   AwsCredentials staticCredentials;
   AwsCredentialsProvider credentialsProvider;
   SSLContext sslContext;
   SdkHttpClient httpClient;
-  Duration connectTimeout = AwsKmsProvider.DEFAULT_CONNECT_TIMEOUT;
   Duration readTimeout = AwsKmsProvider.DEFAULT_READ_TIMEOUT;
-  Duration attemptTimeout = AwsKmsProvider.DEFAULT_ATTEMPT_TIMEOUT;
-  Duration callTimeout = AwsKmsProvider.DEFAULT_CALL_TIMEOUT;
-  int maxAttempts = AwsKmsProvider.DEFAULT_MAX_ATTEMPTS;
-  Duration retryBaseDelay = AwsKmsProvider.DEFAULT_RETRY_BASE_DELAY;
-  Duration retryMaxDelay = AwsKmsProvider.DEFAULT_RETRY_MAX_DELAY;
-  boolean timeoutsSet;
+  boolean readTimeoutSet;
 
-  AwsKmsProviderBuilder() {}
+  AwsKmsProviderBuilder() {
+    super("aws");
+  }
+
+  @Override
+  protected AwsKmsProviderBuilder self() {
+    return this;
+  }
 
   AwsKmsProviderBuilder copy() {
-    AwsKmsProviderBuilder copy = new AwsKmsProviderBuilder();
-    copy.name = name;
+    AwsKmsProviderBuilder copy = copyTo(new AwsKmsProviderBuilder());
     copy.staticCredentials = staticCredentials;
     copy.credentialsProvider = credentialsProvider;
     copy.sslContext = sslContext;
     copy.httpClient = httpClient;
-    copy.connectTimeout = connectTimeout;
     copy.readTimeout = readTimeout;
-    copy.attemptTimeout = attemptTimeout;
-    copy.callTimeout = callTimeout;
-    copy.maxAttempts = maxAttempts;
-    copy.retryBaseDelay = retryBaseDelay;
-    copy.retryMaxDelay = retryMaxDelay;
-    copy.timeoutsSet = timeoutsSet;
+    copy.readTimeoutSet = readTimeoutSet;
     return copy;
-  }
-
-  /**
-   * {@code aws} (the default) or a named provider such as {@code aws:prod}.
-   *
-   * @param name the provider's full name
-   * @return this builder
-   */
-  public AwsKmsProviderBuilder name(String name) {
-    KmsProviderName parsed;
-    try {
-      parsed = KmsProviderName.parse(Objects.requireNonNull(name, "name"));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException("name", e.getMessage());
-    }
-    if (!parsed.type().equals("aws")) {
-      throw new ConfigurationException("name",
-          "an AWS provider's name is 'aws' or 'aws:<name>', got '" + name + "'");
-    }
-    this.name = parsed;
-    return this;
   }
 
   /**
@@ -160,18 +132,6 @@ public final class AwsKmsProviderBuilder {
   }
 
   /**
-   * TCP connect timeout (10 s by default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public AwsKmsProviderBuilder connectTimeout(Duration timeout) {
-    this.connectTimeout = positive(timeout, "connectTimeout");
-    this.timeoutsSet = true;
-    return this;
-  }
-
-  /**
    * Socket read timeout: the longest silence while waiting for a reply (30 s by default).
    *
    * @param timeout positive
@@ -179,65 +139,7 @@ public final class AwsKmsProviderBuilder {
    */
   public AwsKmsProviderBuilder readTimeout(Duration timeout) {
     this.readTimeout = positive(timeout, "readTimeout");
-    this.timeoutsSet = true;
-    return this;
-  }
-
-  /**
-   * Limit on one attempt; an attempt that takes longer is abandoned and retried (30 s by
-   * default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public AwsKmsProviderBuilder attemptTimeout(Duration timeout) {
-    this.attemptTimeout = positive(timeout, "attemptTimeout");
-    return this;
-  }
-
-  /**
-   * Limit on one call, retries and backoff included (2 min by default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public AwsKmsProviderBuilder callTimeout(Duration timeout) {
-    this.callTimeout = positive(timeout, "callTimeout");
-    return this;
-  }
-
-  /**
-   * Attempts per call, the first included: 1 disables retries (3 by default, at most 10).
-   *
-   * @param attempts 1 to 10
-   * @return this builder
-   */
-  public AwsKmsProviderBuilder maxAttempts(int attempts) {
-    if (attempts < 1 || attempts > 10) {
-      throw new ConfigurationException("maxAttempts", "must be 1 to 10, got " + attempts);
-    }
-    this.maxAttempts = attempts;
-    return this;
-  }
-
-  /**
-   * Exponential backoff with full jitter between attempts: before retry {@code n} the provider
-   * waits a random time up to {@code min(maxDelay, baseDelay * 2^(n-1))} (0.2 s and 20 s by
-   * default).
-   *
-   * @param baseDelay positive
-   * @param maxDelay at least {@code baseDelay}
-   * @return this builder
-   */
-  public AwsKmsProviderBuilder retryBackoff(Duration baseDelay, Duration maxDelay) {
-    positive(baseDelay, "retryBackoff.baseDelay");
-    positive(maxDelay, "retryBackoff.maxDelay");
-    if (maxDelay.compareTo(baseDelay) < 0) {
-      throw new ConfigurationException("retryBackoff.maxDelay",
-          "must not be shorter than baseDelay (" + baseDelay + "), got " + maxDelay);
-    }
-    this.retryBaseDelay = baseDelay;
-    this.retryMaxDelay = maxDelay;
+    this.readTimeoutSet = true;
     return this;
   }
 
@@ -247,7 +149,7 @@ public final class AwsKmsProviderBuilder {
    * @return a new provider; close it when done
    */
   public AwsKmsProvider build() {
-    if (httpClient != null && (sslContext != null || timeoutsSet)) {
+    if (httpClient != null && (sslContext != null || connectTimeoutSet() || readTimeoutSet)) {
       throw new ConfigurationException("httpClient", "a given HTTP client carries its own TLS"
           + " and socket timeouts; do not also set sslContext, connectTimeout or readTimeout");
     }
@@ -270,10 +172,4 @@ public final class AwsKmsProviderBuilder {
     }
   }
 
-  private static Duration positive(Duration value, String field) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new ConfigurationException(field, "must be a positive duration, got " + value);
-    }
-    return value;
-  }
 }

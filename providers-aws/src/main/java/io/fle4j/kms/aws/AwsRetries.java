@@ -1,7 +1,7 @@
 package io.fle4j.kms.aws;
 
+import io.fle4j.kms.RetryBackoff;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Set;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -42,9 +42,11 @@ final class AwsRetries {
   private AwsRetries() {}
 
   /** The SDK's standard strategy, told exactly what to retry (not the SDK's defaults). */
-  static RetryStrategy strategy(int maxAttempts, Duration baseDelay, Duration maxDelay) {
-    // Full jitter: each delay is uniform in [0, min(maxDelay, baseDelay * 2^(attempt-1))].
-    BackoffStrategy backoff = BackoffStrategy.exponentialDelay(baseDelay, maxDelay);
+  static RetryStrategy strategy(int maxAttempts, RetryBackoff delays) {
+    // Full jitter: each delay is uniform in [0, min(maxDelay, baseDelay * 2^(attempt-1))], the
+    // SDK's own implementation of what RetryBackoff computes for the HTTP providers.
+    BackoffStrategy backoff = BackoffStrategy.exponentialDelay(delays.baseDelay(),
+        delays.maxDelay());
     return StandardRetryStrategy.builder()
         .useClientDefaults(false)
         .maxAttempts(maxAttempts)

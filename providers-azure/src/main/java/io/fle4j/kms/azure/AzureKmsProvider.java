@@ -17,9 +17,7 @@ import io.fle4j.kms.KmsFailures;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.kms.KmsProviderName;
-import io.fle4j.kms.RetryBackoff;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import org.bson.BsonDocument;
@@ -81,18 +79,6 @@ public final class AzureKmsProvider implements KmsProvider {
   public static final String DEFAULT_IDENTITY_PLATFORM_ENDPOINT = "login.microsoftonline.com";
   /** The Key Vault REST api-version libmongocrypt uses. */
   public static final String API_VERSION = "7.1";
-  /** Attempts per call unless configured: the first try and two retries, as libmongocrypt. */
-  public static final int DEFAULT_MAX_ATTEMPTS = 3;
-  /** Base of the exponential backoff unless configured (libmongocrypt's 0.2 s). */
-  public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(200);
-  /** Longest wait between attempts unless configured, also the cap on {@code Retry-After}. */
-  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(20);
-  /** TCP connect timeout unless configured. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** Limit on waiting for one response unless configured. */
-  public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
-  /** Limit on one call, all attempts and waits included, unless configured. */
-  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(2);
 
   private final KmsProviderName name;
   private final AzureKmsProviderBuilder settings;
@@ -102,14 +88,14 @@ public final class AzureKmsProvider implements KmsProvider {
 
   AzureKmsProvider(AzureKmsProviderBuilder builder) {
     this.settings = builder.copy();
-    this.name = builder.name;
+    this.name = builder.name();
     this.redactor = builder.redactor();
     HttpClient httpClient = builder.httpClient != null ? builder.httpClient : jdkClient(builder);
     this.tokenRenewable = builder.source != AzureKmsProviderBuilder.Source.ACCESS_TOKEN;
     TokenCredential credential = AzureFailures.reporting(credential(builder, httpClient),
         builder.describeSource(), redactor);
     this.pipelines = new AzureKeyVaultPipelines(httpClient, credential,
-        RetryBackoff.of(builder.retryBaseDelay, builder.retryMaxDelay), builder.maxAttempts);
+        builder.retryBackoff(), builder.maxAttempts());
   }
 
   /**
@@ -163,7 +149,7 @@ public final class AzureKmsProvider implements KmsProvider {
   @Override
   public String toString() {
     return "AzureKmsProvider{name=" + name + ", credentials=" + settings.describeSource()
-        + ", maxAttempts=" + settings.maxAttempts + "}";
+        + ", maxAttempts=" + settings.maxAttempts() + "}";
   }
 
   // ------------------------------------------------------------------------------ calls
@@ -171,7 +157,7 @@ public final class AzureKmsProvider implements KmsProvider {
   private byte[] call(String operation, AzureMasterKey key, byte[] value) {
     String scope = key.scope();
     AzureKeyVaultPipelines.Call call = new AzureKeyVaultPipelines.Call(
-        Instant.now().plus(settings.callTimeout));
+        Instant.now().plus(settings.callTimeout()));
     boolean renewedToken = false;
     while (true) {
       HttpPipeline pipeline = pipelines.forScope(scope);
@@ -230,7 +216,7 @@ public final class AzureKmsProvider implements KmsProvider {
     if (e instanceof AzureKeyVaultPipelines.CallTimedOut) {
       last = e.getSuppressed().length > 0 ? e.getSuppressed()[e.getSuppressed().length - 1] : e;
       tries = call.attempts;
-      problem = describe(last) + " (call timeout of " + settings.callTimeout + " reached)";
+      problem = describe(last) + " (call timeout of " + settings.callTimeout() + " reached)";
     } else {
       problem = describe(e);
     }
@@ -336,9 +322,9 @@ public final class AzureKmsProvider implements KmsProvider {
       jdk.sslContext(builder.sslContext);
     }
     return new JdkHttpClientBuilder(jdk)
-        .connectionTimeout(builder.connectTimeout)
-        .responseTimeout(builder.attemptTimeout)
-        .readTimeout(builder.attemptTimeout)
+        .connectionTimeout(builder.connectTimeout())
+        .responseTimeout(builder.attemptTimeout())
+        .readTimeout(builder.attemptTimeout())
         .build();
   }
 }

@@ -4,17 +4,15 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsFailures;
-import io.fle4j.kms.KmsProviderName;
-import java.time.Duration;
+import io.fle4j.kms.RemoteKmsProviderBuilder;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /** Builder for {@link AzureKmsProvider}. Not thread-safe; {@link #build()} copies it. */
-public final class AzureKmsProviderBuilder {
+public final class AzureKmsProviderBuilder extends RemoteKmsProviderBuilder<AzureKmsProviderBuilder> {
   /** Where tokens come from. */
   enum Source { DEFAULT_CHAIN, CLIENT_SECRET, ACCESS_TOKEN, TOKEN_CREDENTIAL }
 
-  KmsProviderName name = KmsProviderName.of("azure");
   Source source = Source.DEFAULT_CHAIN;
   String tenantId;
   String clientId;
@@ -25,19 +23,18 @@ public final class AzureKmsProviderBuilder {
   com.azure.core.util.Configuration configuration;
   SSLContext sslContext;
   HttpClient httpClient;
-  Duration connectTimeout = AzureKmsProvider.DEFAULT_CONNECT_TIMEOUT;
-  Duration attemptTimeout = AzureKmsProvider.DEFAULT_ATTEMPT_TIMEOUT;
-  Duration callTimeout = AzureKmsProvider.DEFAULT_CALL_TIMEOUT;
-  int maxAttempts = AzureKmsProvider.DEFAULT_MAX_ATTEMPTS;
-  Duration retryBaseDelay = AzureKmsProvider.DEFAULT_RETRY_BASE_DELAY;
-  Duration retryMaxDelay = AzureKmsProvider.DEFAULT_RETRY_MAX_DELAY;
-  boolean timeoutsSet;
 
-  AzureKmsProviderBuilder() {}
+  AzureKmsProviderBuilder() {
+    super("azure");
+  }
+
+  @Override
+  protected AzureKmsProviderBuilder self() {
+    return this;
+  }
 
   AzureKmsProviderBuilder copy() {
-    AzureKmsProviderBuilder copy = new AzureKmsProviderBuilder();
-    copy.name = name;
+    AzureKmsProviderBuilder copy = copyTo(new AzureKmsProviderBuilder());
     copy.source = source;
     copy.tenantId = tenantId;
     copy.clientId = clientId;
@@ -48,35 +45,7 @@ public final class AzureKmsProviderBuilder {
     copy.configuration = configuration;
     copy.sslContext = sslContext;
     copy.httpClient = httpClient;
-    copy.connectTimeout = connectTimeout;
-    copy.attemptTimeout = attemptTimeout;
-    copy.callTimeout = callTimeout;
-    copy.maxAttempts = maxAttempts;
-    copy.retryBaseDelay = retryBaseDelay;
-    copy.retryMaxDelay = retryMaxDelay;
-    copy.timeoutsSet = timeoutsSet;
     return copy;
-  }
-
-  /**
-   * {@code azure} (the default) or a named provider such as {@code azure:prod}.
-   *
-   * @param name the provider's full name
-   * @return this builder
-   */
-  public AzureKmsProviderBuilder name(String name) {
-    KmsProviderName parsed;
-    try {
-      parsed = KmsProviderName.parse(Objects.requireNonNull(name, "name"));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException("name", e.getMessage());
-    }
-    if (!parsed.type().equals("azure")) {
-      throw new ConfigurationException("name",
-          "an Azure provider's name is 'azure' or 'azure:<name>', got '" + name + "'");
-    }
-    this.name = parsed;
-    return this;
   }
 
   /**
@@ -194,83 +163,12 @@ public final class AzureKmsProviderBuilder {
   }
 
   /**
-   * TCP connect timeout (10 s by default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public AzureKmsProviderBuilder connectTimeout(Duration timeout) {
-    this.connectTimeout = positive(timeout, "connectTimeout");
-    this.timeoutsSet = true;
-    return this;
-  }
-
-  /**
-   * Limit on waiting for one response; a slower attempt is abandoned and retried (30 s by
-   * default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public AzureKmsProviderBuilder attemptTimeout(Duration timeout) {
-    this.attemptTimeout = positive(timeout, "attemptTimeout");
-    this.timeoutsSet = true;
-    return this;
-  }
-
-  /**
-   * Limit on one call, retries and waits included (2 min by default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public AzureKmsProviderBuilder callTimeout(Duration timeout) {
-    this.callTimeout = positive(timeout, "callTimeout");
-    return this;
-  }
-
-  /**
-   * Attempts per call, the first included: 1 disables retries (3 by default, at most 10).
-   *
-   * @param attempts 1 to 10
-   * @return this builder
-   */
-  public AzureKmsProviderBuilder maxAttempts(int attempts) {
-    if (attempts < 1 || attempts > 10) {
-      throw new ConfigurationException("maxAttempts", "must be 1 to 10, got " + attempts);
-    }
-    this.maxAttempts = attempts;
-    return this;
-  }
-
-  /**
-   * Exponential backoff with full jitter: before retry {@code n} the provider waits a random
-   * time up to {@code min(maxDelay, baseDelay * 2^(n-1))}, or what {@code Retry-After} asks
-   * if longer, never more than {@code maxDelay} (0.2 s and 20 s by default).
-   *
-   * @param baseDelay positive
-   * @param maxDelay at least {@code baseDelay}
-   * @return this builder
-   */
-  public AzureKmsProviderBuilder retryBackoff(Duration baseDelay, Duration maxDelay) {
-    positive(baseDelay, "retryBackoff.baseDelay");
-    positive(maxDelay, "retryBackoff.maxDelay");
-    if (maxDelay.compareTo(baseDelay) < 0) {
-      throw new ConfigurationException("retryBackoff.maxDelay",
-          "must not be shorter than baseDelay (" + baseDelay + "), got " + maxDelay);
-    }
-    this.retryBaseDelay = baseDelay;
-    this.retryMaxDelay = maxDelay;
-    return this;
-  }
-
-  /**
    * Builds the provider. No request is made until the first wrap or unwrap.
    *
    * @return a new provider
    */
   public AzureKmsProvider build() {
-    if (httpClient != null && (sslContext != null || timeoutsSet)) {
+    if (httpClient != null && (sslContext != null || connectTimeoutSet() || attemptTimeoutSet())) {
       throw new ConfigurationException("httpClient", "a given HTTP client carries its own TLS"
           + " and timeouts; do not also set sslContext, connectTimeout or attemptTimeout");
     }
@@ -303,10 +201,4 @@ public final class AzureKmsProviderBuilder {
     return value;
   }
 
-  private static Duration positive(Duration value, String field) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new ConfigurationException(field, "must be a positive duration, got " + value);
-    }
-    return value;
-  }
 }

@@ -80,18 +80,6 @@ import org.bson.BsonValue;
 public final class GcpKmsProvider implements KmsProvider {
   /** The token endpoint unless configured. */
   public static final String DEFAULT_TOKEN_ENDPOINT = "oauth2.googleapis.com";
-  /** Attempts per call unless configured: the first try and two retries, as libmongocrypt. */
-  public static final int DEFAULT_MAX_ATTEMPTS = 3;
-  /** Base of the exponential backoff unless configured (libmongocrypt's 0.2 s). */
-  public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(200);
-  /** Longest wait between attempts unless configured, also the cap on {@code Retry-After}. */
-  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(20);
-  /** TCP connect timeout unless configured. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** Limit on waiting for one response unless configured. */
-  public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
-  /** Limit on one call, all attempts and waits included, unless configured. */
-  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(2);
 
   private final KmsProviderName name;
   private final GcpKmsProviderBuilder settings;
@@ -104,10 +92,10 @@ public final class GcpKmsProvider implements KmsProvider {
 
   GcpKmsProvider(GcpKmsProviderBuilder builder) {
     this.settings = builder.copy();
-    this.name = builder.name;
+    this.name = builder.name();
     this.redactor = builder.redactor();
     this.exchange = builder.exchange != null ? builder.exchange : javaNetHttp(builder);
-    this.backoff = RetryBackoff.of(builder.retryBaseDelay, builder.retryMaxDelay);
+    this.backoff = builder.retryBackoff();
     if (builder.transportFactory != null) {
       this.tokenTransport = builder.transportFactory;
     } else if (builder.sslContext != null
@@ -184,13 +172,13 @@ public final class GcpKmsProvider implements KmsProvider {
   @Override
   public String toString() {
     return "GcpKmsProvider{name=" + name + ", credentials=" + settings.describeSource()
-        + ", maxAttempts=" + settings.maxAttempts + "}";
+        + ", maxAttempts=" + settings.maxAttempts() + "}";
   }
 
   // ----------------------------------------------------------------------------- calls
 
   private byte[] call(String operation, GcpMasterKey key, String path, String body) {
-    Instant deadline = Instant.now().plus(settings.callTimeout);
+    Instant deadline = Instant.now().plus(settings.callTimeout());
     String scope = key.scope();
     boolean renewedToken = false;
     int attempt = 0;
@@ -220,7 +208,7 @@ public final class GcpKmsProvider implements KmsProvider {
         }
         failure = GcpFailures.tokenFailure(scope, settings.describeSource(), e);
       }
-      Duration wait = failure.retryable() && attempt < settings.maxAttempts
+      Duration wait = failure.retryable() && attempt < settings.maxAttempts()
           ? backoff.delayBefore(attempt, failure.retryAfter()) : null;
       if (wait == null || Instant.now().plus(wait).isAfter(deadline)) {
         String prefix = "Cloud KMS " + operation + " with " + key.describe() + " failed"
@@ -239,7 +227,7 @@ public final class GcpKmsProvider implements KmsProvider {
   /** The real {@link Exchange}: a {@code java.net.http} client with the builder's settings. */
   private static Exchange javaNetHttp(GcpKmsProviderBuilder builder) {
     HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(builder.connectTimeout);
+        .connectTimeout(builder.connectTimeout());
     if (builder.sslContext != null) {
       client.sslContext(builder.sslContext);
     }
@@ -267,7 +255,7 @@ public final class GcpKmsProvider implements KmsProvider {
       String path, String body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://"
             + key.kmsHostAndPort() + "/v1/" + path))
-        .timeout(settings.attemptTimeout)
+        .timeout(settings.attemptTimeout())
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.US_ASCII));
@@ -276,7 +264,7 @@ public final class GcpKmsProvider implements KmsProvider {
     try {
       response = exchange.send(request.build());
     } catch (IOException e) {
-      return GcpFailures.networkFailure(e, settings.attemptTimeout);
+      return GcpFailures.networkFailure(e, settings.attemptTimeout());
     } catch (InterruptedException e) {
       throw KmsProviderException.interrupted(name, "sending a Cloud KMS " + operation + " call", e);
     }

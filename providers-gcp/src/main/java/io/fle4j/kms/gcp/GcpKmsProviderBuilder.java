@@ -4,24 +4,22 @@ import com.google.auth.http.HttpTransportFactory;
 import com.google.auth.oauth2.GoogleCredentials;
 import io.fle4j.ConfigurationException;
 import io.fle4j.kms.KmsFailures;
-import io.fle4j.kms.KmsProviderName;
+import io.fle4j.kms.RemoteKmsProviderBuilder;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /** Builder for {@link GcpKmsProvider}. Not thread-safe; {@link #build()} copies it. */
-public final class GcpKmsProviderBuilder {
+public final class GcpKmsProviderBuilder extends RemoteKmsProviderBuilder<GcpKmsProviderBuilder> {
   /** Where tokens come from. */
   enum Source { DEFAULT_CREDENTIALS, SERVICE_ACCOUNT, ACCESS_TOKEN, CREDENTIALS }
 
-  KmsProviderName name = KmsProviderName.of("gcp");
   Source source = Source.DEFAULT_CREDENTIALS;
   String email;
   RSAPrivateKey privateKey;
@@ -31,18 +29,18 @@ public final class GcpKmsProviderBuilder {
   SSLContext sslContext;
   HttpTransportFactory transportFactory;
   GcpKmsProvider.Exchange exchange;
-  Duration connectTimeout = GcpKmsProvider.DEFAULT_CONNECT_TIMEOUT;
-  Duration attemptTimeout = GcpKmsProvider.DEFAULT_ATTEMPT_TIMEOUT;
-  Duration callTimeout = GcpKmsProvider.DEFAULT_CALL_TIMEOUT;
-  int maxAttempts = GcpKmsProvider.DEFAULT_MAX_ATTEMPTS;
-  Duration retryBaseDelay = GcpKmsProvider.DEFAULT_RETRY_BASE_DELAY;
-  Duration retryMaxDelay = GcpKmsProvider.DEFAULT_RETRY_MAX_DELAY;
 
-  GcpKmsProviderBuilder() {}
+  GcpKmsProviderBuilder() {
+    super("gcp");
+  }
+
+  @Override
+  protected GcpKmsProviderBuilder self() {
+    return this;
+  }
 
   GcpKmsProviderBuilder copy() {
-    GcpKmsProviderBuilder copy = new GcpKmsProviderBuilder();
-    copy.name = name;
+    GcpKmsProviderBuilder copy = copyTo(new GcpKmsProviderBuilder());
     copy.source = source;
     copy.email = email;
     copy.privateKey = privateKey;
@@ -52,34 +50,7 @@ public final class GcpKmsProviderBuilder {
     copy.sslContext = sslContext;
     copy.transportFactory = transportFactory;
     copy.exchange = exchange;
-    copy.connectTimeout = connectTimeout;
-    copy.attemptTimeout = attemptTimeout;
-    copy.callTimeout = callTimeout;
-    copy.maxAttempts = maxAttempts;
-    copy.retryBaseDelay = retryBaseDelay;
-    copy.retryMaxDelay = retryMaxDelay;
     return copy;
-  }
-
-  /**
-   * {@code gcp} (the default) or a named provider such as {@code gcp:prod}.
-   *
-   * @param name the provider's full name
-   * @return this builder
-   */
-  public GcpKmsProviderBuilder name(String name) {
-    KmsProviderName parsed;
-    try {
-      parsed = KmsProviderName.parse(Objects.requireNonNull(name, "name"));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException("name", e.getMessage());
-    }
-    if (!parsed.type().equals("gcp")) {
-      throw new ConfigurationException("name",
-          "a GCP provider's name is 'gcp' or 'gcp:<name>', got '" + name + "'");
-    }
-    this.name = parsed;
-    return this;
   }
 
   /**
@@ -197,75 +168,6 @@ public final class GcpKmsProviderBuilder {
   }
 
   /**
-   * TCP connect timeout for Cloud KMS (10 s by default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public GcpKmsProviderBuilder connectTimeout(Duration timeout) {
-    this.connectTimeout = positive(timeout, "connectTimeout");
-    return this;
-  }
-
-  /**
-   * Limit on waiting for one Cloud KMS response; a slower attempt is abandoned and retried (30
-   * s by default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public GcpKmsProviderBuilder attemptTimeout(Duration timeout) {
-    this.attemptTimeout = positive(timeout, "attemptTimeout");
-    return this;
-  }
-
-  /**
-   * Limit on one call, retries and waits included (2 min by default).
-   *
-   * @param timeout positive
-   * @return this builder
-   */
-  public GcpKmsProviderBuilder callTimeout(Duration timeout) {
-    this.callTimeout = positive(timeout, "callTimeout");
-    return this;
-  }
-
-  /**
-   * Attempts per call, the first included: 1 disables retries (3 by default, at most 10).
-   *
-   * @param attempts 1 to 10
-   * @return this builder
-   */
-  public GcpKmsProviderBuilder maxAttempts(int attempts) {
-    if (attempts < 1 || attempts > 10) {
-      throw new ConfigurationException("maxAttempts", "must be 1 to 10, got " + attempts);
-    }
-    this.maxAttempts = attempts;
-    return this;
-  }
-
-  /**
-   * Exponential backoff with full jitter: before retry {@code n} the provider waits a random
-   * time up to {@code min(maxDelay, baseDelay * 2^(n-1))}, or what {@code Retry-After} asks
-   * if longer, never more than {@code maxDelay} (0.2 s and 20 s by default).
-   *
-   * @param baseDelay positive
-   * @param maxDelay at least {@code baseDelay}
-   * @return this builder
-   */
-  public GcpKmsProviderBuilder retryBackoff(Duration baseDelay, Duration maxDelay) {
-    positive(baseDelay, "retryBackoff.baseDelay");
-    positive(maxDelay, "retryBackoff.maxDelay");
-    if (maxDelay.compareTo(baseDelay) < 0) {
-      throw new ConfigurationException("retryBackoff.maxDelay",
-          "must not be shorter than baseDelay (" + baseDelay + "), got " + maxDelay);
-    }
-    this.retryBaseDelay = baseDelay;
-    this.retryMaxDelay = maxDelay;
-    return this;
-  }
-
-  /**
    * Builds the provider. No request is made, and Application Default Credentials are not looked
    * up, until the first encrypt or decrypt.
    *
@@ -296,13 +198,6 @@ public final class GcpKmsProviderBuilder {
 
   KmsFailures.Redactor redactor() {
     return KmsFailures.redactor(accessToken);
-  }
-
-  private static Duration positive(Duration value, String field) {
-    if (value == null || value.isNegative() || value.isZero()) {
-      throw new ConfigurationException(field, "must be a positive duration, got " + value);
-    }
-    return value;
   }
 
   /**
