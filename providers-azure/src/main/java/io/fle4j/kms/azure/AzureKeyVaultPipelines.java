@@ -5,6 +5,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.HttpPipelineCallContext;
@@ -14,11 +15,14 @@ import com.azure.core.http.policy.BearerTokenAuthenticationPolicy;
 import com.azure.core.http.policy.HttpPipelineSyncPolicy;
 import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.http.policy.RetryStrategy;
+import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import io.fle4j.kms.KmsAttempts;
 import io.fle4j.kms.KmsFailures;
 import io.fle4j.kms.RetryBackoff;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLHandshakeException;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -203,10 +208,77 @@ final class AzureKeyVaultPipelines {
         Duration wait = backoff.delayBefore(call.attempts, RetryBackoff.parseRetryAfter(
             response.getHeaderValue(HttpHeaderName.RETRY_AFTER), clock));
         if (!clock.instant().plus(wait).isAfter(call.deadline)) {
-          response.getHeaders().set(RETRY_DELAY, Long.toString(wait.toMillis()));
+          return new WithRetryDelay(response, wait);
         }
       }
       return response;
+    }
+  }
+
+  /**
+   * {@code response} with the wait before its retry in {@link #RETRY_DELAY}: a decorator rather
+   * than a change to the response's own headers, which an HTTP client may keep read-only.
+   */
+  private static final class WithRetryDelay extends HttpResponse {
+    private final HttpResponse response;
+    private final HttpHeaders headers;
+
+    WithRetryDelay(HttpResponse response, Duration wait) {
+      super(response.getRequest());
+      this.response = response;
+      this.headers = new HttpHeaders(response.getHeaders())
+          .set(RETRY_DELAY, Long.toString(wait.toMillis()));
+    }
+
+    @Override
+    public int getStatusCode() {
+      return response.getStatusCode();
+    }
+
+    @Override
+    @Deprecated
+    public String getHeaderValue(String name) {
+      return headers.getValue(name);
+    }
+
+    @Override
+    public String getHeaderValue(HttpHeaderName name) {
+      return headers.getValue(name);
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+      return headers;
+    }
+
+    @Override
+    public Flux<ByteBuffer> getBody() {
+      return response.getBody();
+    }
+
+    @Override
+    public BinaryData getBodyAsBinaryData() {
+      return response.getBodyAsBinaryData();
+    }
+
+    @Override
+    public Mono<byte[]> getBodyAsByteArray() {
+      return response.getBodyAsByteArray();
+    }
+
+    @Override
+    public Mono<String> getBodyAsString() {
+      return response.getBodyAsString();
+    }
+
+    @Override
+    public Mono<String> getBodyAsString(Charset charset) {
+      return response.getBodyAsString(charset);
+    }
+
+    @Override
+    public void close() {
+      response.close();
     }
   }
 }
