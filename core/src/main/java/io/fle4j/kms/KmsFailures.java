@@ -24,9 +24,16 @@ public final class KmsFailures {
 
   /**
    * Whether {@code e} is an interrupt in disguise: HTTP clients clear the flag and wrap the
-   * {@link InterruptedException}, so a caller would otherwise take it for a network error.
+   * {@link InterruptedException}, and a retry loop whose wait was interrupted may attach it to
+   * the failure it rethrows as a suppressed exception, so a caller would otherwise take it for a
+   * network error.
    */
   public static boolean wasInterrupted(Throwable e) {
+    for (Throwable suppressed : e.getSuppressed()) {
+      if (suppressed instanceof InterruptedException) {
+        return true;
+      }
+    }
     return Thread.currentThread().isInterrupted() || hasCause(e, InterruptedException.class)
         || hasCause(e, InterruptedIOException.class)
         && !hasCause(e, java.net.SocketTimeoutException.class)

@@ -27,6 +27,10 @@ class KmsFailuresTest {
         new UncheckedIOException(new SocketTimeoutException("Read timed out")))).isFalse();
     assertThat(KmsFailures.wasInterrupted(new UncheckedIOException(new IOException("reset"))))
         .isFalse();
+    // A retry loop whose wait was interrupted rethrows the failure with the interrupt attached.
+    UncheckedIOException retried = new UncheckedIOException(new IOException("refused"));
+    retried.addSuppressed(new InterruptedException("sleep interrupted"));
+    assertThat(KmsFailures.wasInterrupted(retried)).isTrue();
   }
 
   @Test

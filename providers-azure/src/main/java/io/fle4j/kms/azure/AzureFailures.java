@@ -7,6 +7,7 @@ import com.azure.core.exception.HttpResponseException;
 import io.fle4j.kms.JsonReplies;
 import io.fle4j.kms.KmsFailures;
 import java.io.IOException;
+import java.time.OffsetDateTime;
 import javax.net.ssl.SSLHandshakeException;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
@@ -105,6 +106,7 @@ final class AzureFailures {
         try {
           token = credential.getTokenSync(request);
         } catch (RuntimeException e) {
+          AzureKeyVaultPipelines.tokenFailed();
           String message = "could not get an access token for scope " + scope + " from "
               + source + ": " + e.getClass().getSimpleName() + ": " + KmsFailures.rootMessage(e);
           if (KmsFailures.hasCause(e, SSLHandshakeException.class)) {
@@ -115,8 +117,13 @@ final class AzureFailures {
               transientTokenFailure(e), e);
         }
         if (token == null || token.getToken() == null) {
+          AzureKeyVaultPipelines.tokenFailed();
           throw new AzureKeyVaultPipelines.TokenFailure("the credential returned no access"
               + " token for scope " + scope, false, null);
+        }
+        if (token.getExpiresAt() == null) {
+          // azure-core's token cache needs an expiry; an unknown one is taken as 5 minutes.
+          return new AccessToken(token.getToken(), OffsetDateTime.now().plusMinutes(5));
         }
         return token;
       }

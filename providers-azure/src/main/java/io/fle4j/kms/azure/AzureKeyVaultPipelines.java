@@ -41,19 +41,27 @@ import reactor.core.publisher.Mono;
  * (which caches the scope's token and refreshes it before it expires) around a small {@link
  * Attempts} policy next to the wire.
  *
- * <p>{@code Attempts} is where this provider's own rules meet azure-core's machinery: it counts
- * each request for {@link KmsAttempts}, refuses to start one past the call's deadline, and for a
- * response worth retrying writes the wait into a header that {@code RetryPolicy} is told to read
- * ({@value #RETRY_DELAY_HEADER}, in milliseconds): full jitter, or the server's {@code
- * Retry-After} capped at the backoff's maximum. {@code RetryPolicy} then sleeps and retries only
- * those responses, and only the exceptions {@link #retryable} accepts.
+ * <p>{@code Attempts} and the {@link RetryStrategy} are where this provider's own rules meet
+ * azure-core's machinery. {@code Attempts} counts each request for {@link KmsAttempts} and, for
+ * a response worth retrying, hands {@code RetryPolicy} the wait in a header it is told to read
+ * ({@value #RETRY_DELAY_HEADER}, in milliseconds; one the server sent is removed): full jitter,
+ * or the server's {@code Retry-After} capped at the backoff's maximum. The strategy does the
+ * same for exceptions. Both retry only while attempts are left and the wait ends before the
+ * call's deadline, so {@code RetryPolicy} never sleeps past {@code callTimeout}.
+ *
+ * <p>The call being made lives in a thread-local for its duration: a synchronous pipeline runs
+ * its policies, the strategy and the credential on the calling thread, and the strategy has no
+ * other way to reach it.
  */
 final class AzureKeyVaultPipelines {
   /** The statuses Key Vault documents as transient. */
   static final Set<Integer> RETRIED_STATUS = Set.of(408, 429, 500, 502, 503, 504);
   static final String RETRY_DELAY_HEADER = "x-fle4j-retry-delay-ms";
   private static final HttpHeaderName RETRY_DELAY = HttpHeaderName.fromString(RETRY_DELAY_HEADER);
-  private static final String CALL = "io.fle4j.kms.azure.call";
+  private static final ThreadLocal<Call> CURRENT = new ThreadLocal<>();
+  /** azure-core's switch for reading the body inside the pipeline, so a body cut short is retried. */
+  private static final Context EAGER_BODY = Context.NONE.addData("azure-eagerly-read-response",
+      true);
 
   private final HttpClient httpClient;
   private final TokenCredential credential;
@@ -85,7 +93,12 @@ final class AzureKeyVaultPipelines {
 
   /** Sends {@code request}, retries included, counting into {@code call}. */
   HttpResponse send(HttpPipeline pipeline, HttpRequest request, Call call) {
-    return pipeline.sendSync(request, Context.NONE.addData(CALL, call));
+    CURRENT.set(call);
+    try {
+      return pipeline.sendSync(request, EAGER_BODY);
+    } finally {
+      CURRENT.remove();
+    }
   }
 
   private HttpPipeline build(String scope) {
@@ -103,7 +116,7 @@ final class AzureKeyVaultPipelines {
     if (e instanceof TokenFailure token) {
       return token.retryable;
     }
-    if (e instanceof CallTimedOut || KmsFailures.wasInterrupted(e)
+    if (e instanceof NoAttemptLeft || KmsFailures.wasInterrupted(e)
         || KmsFailures.hasCause(e, SSLHandshakeException.class)) {
       return false;
     }
@@ -111,22 +124,38 @@ final class AzureKeyVaultPipelines {
         || KmsFailures.hasCause(e, TimeoutException.class);
   }
 
-  /** One call's state, shared by its attempts. */
+  /** One call's state, shared by its attempts, the 401 renewal's included. */
   static final class Call {
     final Instant deadline;
-    int attempts;
+    /** Requests sent. */
+    int sent;
+    /** Rounds that ended at the token endpoint, before anything was sent. */
+    int tokenFailures;
+    private Duration nextWait = Duration.ZERO;
 
     Call(Instant deadline) {
       this.deadline = deadline;
     }
+
+    int attempts() {
+      return sent + tokenFailures;
+    }
   }
 
-  /** Thrown instead of starting an attempt after the call's deadline. */
-  static final class CallTimedOut extends RuntimeException {
+  /** Thrown instead of a request once a call's attempts are used up (after a 401 renewal). */
+  static final class NoAttemptLeft extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    CallTimedOut() {
-      super("the call timeout passed", null, true, false);
+    NoAttemptLeft() {
+      super("no attempt left", null, true, false);
+    }
+  }
+
+  /** Counts a round the token endpoint failed; called by the credential, on the call's thread. */
+  static void tokenFailed() {
+    Call call = CURRENT.get();
+    if (call != null) {
+      call.tokenFailures++;
     }
   }
 
@@ -137,10 +166,16 @@ final class AzureKeyVaultPipelines {
   static final class TokenFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final boolean retryable;
+    /**
+     * What the credential threw. Not the cause: {@code RetryPolicy} asks the strategy about
+     * every I/O cause too, and would retry a failure judged final for a transient-looking cause.
+     */
+    final transient Throwable source;
 
-    TokenFailure(String message, boolean retryable, Throwable cause) {
-      super(message, cause, true, false);
+    TokenFailure(String message, boolean retryable, Throwable source) {
+      super(message, null, true, false);
       this.retryable = retryable;
+      this.source = source;
     }
   }
 
@@ -171,52 +206,68 @@ final class AzureKeyVaultPipelines {
       return maxAttempts - 1;
     }
 
-    /** For exceptions; responses carry their wait in {@link #RETRY_DELAY}. */
+    /** For exceptions, the wait {@link #shouldRetryException} chose; responses carry theirs. */
     @Override
     public Duration calculateRetryDelay(int retryAttempt) {
-      return backoff.delayBefore(retryAttempt + 1, null);
+      Call call = CURRENT.get();
+      return call == null ? Duration.ZERO : call.nextWait;
     }
 
     @Override
     public boolean shouldRetry(HttpResponse response) {
-      return response.getHeaderValue(RETRY_DELAY) != null;
+      return RETRIED_STATUS.contains(response.getStatusCode())
+          && response.getHeaderValue(RETRY_DELAY) != null;
     }
 
     @Override
     public boolean shouldRetryException(Throwable throwable) {
-      return retryable(throwable);
+      Call call = CURRENT.get();
+      if (call == null || !retryable(throwable)) {
+        return false;
+      }
+      Duration wait = waitBeforeRetry(call, null);
+      call.nextWait = wait == null ? Duration.ZERO : wait;
+      return wait != null;
     }
   }
 
-  /** Counts attempts, keeps the deadline, and decides which responses are retried and when. */
+  /** The wait before another attempt, or null when none is left or it would pass the deadline. */
+  private Duration waitBeforeRetry(Call call, Duration retryAfter) {
+    if (call.attempts() >= maxAttempts) {
+      return null;
+    }
+    Duration wait = backoff.delayBefore(call.attempts(), retryAfter);
+    return clock.instant().plus(wait).isAfter(call.deadline) ? null : wait;
+  }
+
+  /** Counts requests and decides which responses are retried, and after how long. */
   private final class Attempts extends HttpPipelineSyncPolicy {
     @Override
     protected void beforeSendingRequest(HttpPipelineCallContext context) {
-      Call call = (Call) context.getData(CALL).orElseThrow();
-      if (call.attempts > 0 && !clock.instant().isBefore(call.deadline)) {
-        throw new CallTimedOut();
+      Call call = CURRENT.get();
+      if (call.attempts() >= maxAttempts) {
+        throw new NoAttemptLeft(); // the 401 renewal's pipeline starts its own count
       }
-      call.attempts++;
+      call.sent++;
       KmsAttempts.sent();
     }
 
     @Override
     protected HttpResponse afterReceivedResponse(HttpPipelineCallContext context,
         HttpResponse response) {
-      Call call = (Call) context.getData(CALL).orElseThrow();
-      if (RETRIED_STATUS.contains(response.getStatusCode()) && call.attempts < maxAttempts) {
-        Duration wait = backoff.delayBefore(call.attempts, RetryBackoff.parseRetryAfter(
+      Duration wait = null;
+      if (RETRIED_STATUS.contains(response.getStatusCode())) {
+        wait = waitBeforeRetry(CURRENT.get(), RetryBackoff.parseRetryAfter(
             response.getHeaderValue(HttpHeaderName.RETRY_AFTER), clock));
-        if (!clock.instant().plus(wait).isAfter(call.deadline)) {
-          return new WithRetryDelay(response, wait);
-        }
       }
-      return response;
+      return wait != null || response.getHeaderValue(RETRY_DELAY) != null
+          ? new WithRetryDelay(response, wait) : response;
     }
   }
 
   /**
-   * {@code response} with the wait before its retry in {@link #RETRY_DELAY}: a decorator rather
+   * {@code response} with the wait before its retry in {@link #RETRY_DELAY}, or without that
+   * header when it is not to be retried (a server may not choose the wait): a decorator rather
    * than a change to the response's own headers, which an HTTP client may keep read-only.
    */
   private static final class WithRetryDelay extends HttpResponse {
@@ -226,8 +277,12 @@ final class AzureKeyVaultPipelines {
     WithRetryDelay(HttpResponse response, Duration wait) {
       super(response.getRequest());
       this.response = response;
-      this.headers = new HttpHeaders(response.getHeaders())
-          .set(RETRY_DELAY, Long.toString(wait.toMillis()));
+      this.headers = new HttpHeaders(response.getHeaders());
+      if (wait == null) {
+        headers.remove(RETRY_DELAY);
+      } else {
+        headers.set(RETRY_DELAY, Long.toString(wait.toMillis()));
+      }
     }
 
     @Override

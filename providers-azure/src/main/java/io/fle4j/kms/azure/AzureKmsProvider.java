@@ -180,12 +180,12 @@ public final class AzureKmsProvider implements KmsProvider {
         // not count as an attempt.
         renewedToken = true;
         pipelines.dropTokenOf(scope, pipeline);
-        call.attempts--;
+        call.sent--;
         continue;
       }
       boolean retryable = AzureKeyVaultPipelines.RETRIED_STATUS.contains(status);
       throw new KmsProviderException(name, retryable, redactor.apply(prefix(operation, key,
-          call.attempts) + AzureFailures.httpFailure(operation, key, status, reply)));
+          call.attempts()) + AzureFailures.httpFailure(operation, key, status, reply)));
     }
   }
 
@@ -211,18 +211,13 @@ public final class AzureKmsProvider implements KmsProvider {
     }
     // RetryPolicy throws the last failure with the earlier ones attached as suppressed.
     Throwable last = e;
-    int tries = Math.max(call.attempts, 1 + e.getSuppressed().length);
-    String problem;
-    if (e instanceof AzureKeyVaultPipelines.CallTimedOut) {
-      last = e.getSuppressed().length > 0 ? e.getSuppressed()[e.getSuppressed().length - 1] : e;
-      tries = call.attempts;
-      problem = describe(last) + " (call timeout of " + settings.callTimeout() + " reached)";
-    } else {
-      problem = describe(e);
+    if (e instanceof AzureKeyVaultPipelines.NoAttemptLeft && e.getSuppressed().length > 0) {
+      last = e.getSuppressed()[e.getSuppressed().length - 1];
     }
-    boolean retryable = AzureKeyVaultPipelines.retryable(last);
-    return new KmsProviderException(name, retryable,
-        redactor.apply(prefix(operation, key, tries) + problem), last);
+    Throwable cause = last instanceof AzureKeyVaultPipelines.TokenFailure token ? token.source
+        : last;
+    return new KmsProviderException(name, AzureKeyVaultPipelines.retryable(last),
+        redactor.apply(prefix(operation, key, call.attempts()) + describe(last)), cause);
   }
 
   private static String describe(Throwable e) {

@@ -184,9 +184,14 @@ public final class GcpKmsProvider implements KmsProvider {
     int attempt = 0;
     while (true) {
       attempt++;
-      Failure failure;
+      Failure failure = null;
+      String authorization = null;
       try {
-        Map<String, List<String>> authorization = authorization(key, scope);
+        authorization = authorization(key, scope);
+      } catch (IOException | RuntimeException e) {
+        failure = tokenFailure(scope, e);
+      }
+      if (authorization != null) {
         KmsAttempts.sent();
         Object outcome = send(operation, key, authorization, path, body);
         if (outcome instanceof byte[] result) {
@@ -196,17 +201,16 @@ public final class GcpKmsProvider implements KmsProvider {
         if (failure.status() == 401 && !renewedToken
             && settings.source != GcpKmsProviderBuilder.Source.ACCESS_TOKEN) {
           // Cloud KMS refused a token the credentials believed valid (revoked, clock skew):
-          // renew it once. This round does not count as an attempt.
-          renewedToken = true;
-          credentialsFor(scope).refresh();
-          attempt--;
-          continue;
+          // renew it once. This round does not count as an attempt; a failed renewal does.
+          try {
+            credentialsFor(scope).refresh();
+            renewedToken = true;
+            attempt--;
+            continue;
+          } catch (IOException | RuntimeException e) {
+            failure = tokenFailure(scope, e);
+          }
         }
-      } catch (IOException | RuntimeException e) {
-        if (e instanceof KmsProviderException kms) {
-          throw kms;
-        }
-        failure = GcpFailures.tokenFailure(scope, settings.describeSource(), e);
       }
       Duration wait = failure.retryable() && attempt < settings.maxAttempts()
           ? backoff.delayBefore(attempt, failure.retryAfter()) : null;
@@ -251,15 +255,15 @@ public final class GcpKmsProvider implements KmsProvider {
   record Reply(int status, byte[] body, String retryAfter) {}
 
   /** The result bytes, or a {@link Failure}. */
-  private Object send(String operation, GcpMasterKey key, Map<String, List<String>> authorization,
-      String path, String body) {
+  private Object send(String operation, GcpMasterKey key, String authorization, String path,
+      String body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://"
             + key.kmsHostAndPort() + "/v1/" + path))
         .timeout(settings.attemptTimeout())
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.US_ASCII));
-    authorization.forEach((header, values) -> values.forEach(v -> request.header(header, v)));
+    request.header("Authorization", authorization);
     Reply response;
     try {
       response = exchange.send(request.build());
@@ -324,13 +328,27 @@ public final class GcpKmsProvider implements KmsProvider {
   // ----------------------------------------------------------------------------- tokens
 
   /**
-   * The headers that authorize a request for {@code scope}: the credentials' own request
-   * metadata, from google-auth-library's cache, which renews the token before it expires.
+   * The {@code Authorization} header for {@code scope}, from the credentials' own request
+   * metadata: google-auth-library's cache, which renews the token before it expires. Only that
+   * header is sent, as libmongocrypt does: a quota project ({@code x-goog-user-project}) would
+   * ask for a permission on that project that key users need not have.
    */
-  private Map<String, List<String>> authorization(GcpMasterKey key, String scope)
-      throws IOException {
-    return credentialsFor(scope).getRequestMetadata(
+  private String authorization(GcpMasterKey key, String scope) throws IOException {
+    Map<String, List<String>> metadata = credentialsFor(scope).getRequestMetadata(
         URI.create("https://" + key.kmsHostAndPort() + "/"));
+    List<String> values = metadata == null ? null : metadata.get("Authorization");
+    if (values == null || values.isEmpty() || values.get(0) == null) {
+      throw new IOException("the credentials gave no Authorization header");
+    }
+    return values.get(0);
+  }
+
+  /** A token failure; an interrupt while google-auth waited for a refresh is reported as one. */
+  private Failure tokenFailure(String scope, Exception e) {
+    if (KmsFailures.wasInterrupted(e)) {
+      throw KmsFailures.interrupted(name, "getting a Cloud KMS access token", e);
+    }
+    return GcpFailures.tokenFailure(scope, settings.describeSource(), e);
   }
 
   private GoogleCredentials credentialsFor(String scope) throws IOException {
