@@ -1,5 +1,6 @@
 package io.fle4j.testkit.kms.aws;
 
+import io.fle4j.testkit.kms.http.EmulatorBuilder;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
 import io.fle4j.testkit.kms.http.EmulatorTls;
 import io.fle4j.testkit.kms.http.Faults;
@@ -88,14 +89,14 @@ public final class AwsKmsEmulator implements AutoCloseable {
 
 
   private AwsKmsEmulator(Builder builder) {
-    this.clock = builder.clock;
+    this.clock = builder.clock();
     this.maxClockSkew = builder.maxClockSkew;
     this.accountId = builder.accountId;
     this.tls = EmulatorTls.create("AWS KMS");
     this.store = new AwsKmsKeyStore(clock);
     this.defaultCredentials = createAccessKey(accountId);
     this.server = EmulatorHttpsServer.https(tls.serverContext(), "fle4j-aws-kms", new KmsHandler(),
-        clock, builder.seed);
+        clock, builder.seed());
     this.faults = new Faults(server, new Faults.Wording(400, "ThrottlingException", "Rate exceeded", AwsKmsEmulator::faultMessage),
         () -> { });
   }
@@ -584,13 +585,16 @@ public final class AwsKmsEmulator implements AutoCloseable {
   }
 
   /** Builder for {@link AwsKmsEmulator}. */
-  public static final class Builder {
+  public static final class Builder extends EmulatorBuilder<Builder> {
     private String accountId = DEFAULT_ACCOUNT;
-    private Clock clock = Clock.systemUTC();
     private Duration maxClockSkew = Duration.ofMinutes(5);
-    private long seed = 42;
 
     private Builder() {}
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
 
     /**
      * The account of {@link AwsKmsEmulator#credentials()}.
@@ -605,17 +609,6 @@ public final class AwsKmsEmulator implements AutoCloseable {
     }
 
     /**
-     * The clock for signature dates, key dates and credential expiry.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /**
      * How far a request's {@code X-Amz-Date} may be from the clock (5 minutes by default).
      *
      * @param skew the allowed difference
@@ -623,17 +616,6 @@ public final class AwsKmsEmulator implements AutoCloseable {
      */
     public Builder maxClockSkew(Duration skew) {
       this.maxClockSkew = Objects.requireNonNull(skew, "skew");
-      return this;
-    }
-
-    /**
-     * Seed of the random sequence behind {@link Faults#failureRate}.
-     *
-     * @param seed any number
-     * @return this builder
-     */
-    public Builder seed(long seed) {
-      this.seed = seed;
       return this;
     }
 

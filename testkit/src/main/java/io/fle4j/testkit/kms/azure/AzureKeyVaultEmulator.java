@@ -1,5 +1,6 @@
 package io.fle4j.testkit.kms.azure;
 
+import io.fle4j.testkit.kms.http.EmulatorBuilder;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
 import io.fle4j.testkit.kms.http.EmulatorTls;
 import io.fle4j.testkit.kms.http.Faults;
@@ -130,7 +131,7 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
   private volatile EmulatorHttpsServer managedIdentity;
 
   private AzureKeyVaultEmulator(Builder builder) {
-    this.clock = builder.clock;
+    this.clock = builder.clock();
     this.vaultTenant = builder.tenantId;
     this.rsaKeyBits = builder.rsaKeyBits;
     this.tenants.add(vaultTenant);
@@ -138,7 +139,7 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
     this.tokenSigningKey = rsaKeyPair(2048);
     this.tokenSigningKeyId = randomHex(20);
     this.service = EmulatorHttpsServer.https(tls.serverContext(), "azure-key-vault-emulator",
-        new VaultHandler(), clock, builder.seed);
+        new VaultHandler(), clock, builder.seed());
     this.faults = new Faults(service, new Faults.Wording(429, "Throttled", "Request was not processed"
           + " because too many requests were received. Reason: VaultRequestTypeLimitReached",
           code -> "injected by the emulator: " + code),
@@ -1111,22 +1112,14 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
   }
 
   /** Builder for {@link AzureKeyVaultEmulator}. */
-  public static final class Builder {
-    private Clock clock = Clock.systemUTC();
+  public static final class Builder extends EmulatorBuilder<Builder> {
     private String tenantId = UUID.randomUUID().toString();
     private int rsaKeyBits = 2048;
-    private long seed = 42;
 
     private Builder() {}
 
-    /**
-     * The clock for token issue and expiry checks.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -1149,17 +1142,6 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
      */
     public Builder rsaKeyBits(int bits) {
       this.rsaKeyBits = bits;
-      return this;
-    }
-
-    /**
-     * Seed of the random sequence behind {@link Faults#failureRate}.
-     *
-     * @param seed any number
-     * @return this builder
-     */
-    public Builder seed(long seed) {
-      this.seed = seed;
       return this;
     }
 

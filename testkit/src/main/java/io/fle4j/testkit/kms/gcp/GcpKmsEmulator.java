@@ -1,5 +1,6 @@
 package io.fle4j.testkit.kms.gcp;
 
+import io.fle4j.testkit.kms.http.EmulatorBuilder;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
 import io.fle4j.testkit.kms.http.EmulatorTls;
 import io.fle4j.testkit.kms.http.Faults;
@@ -140,11 +141,11 @@ public final class GcpKmsEmulator implements AutoCloseable {
   private volatile EmulatorHttpsServer metadata;
 
   private GcpKmsEmulator(Builder builder) {
-    this.clock = builder.clock;
+    this.clock = builder.clock();
     this.projectId = builder.projectId;
     this.tls = EmulatorTls.create("Google Cloud KMS emulator");
     this.service = EmulatorHttpsServer.https(tls.serverContext(), "gcp-kms-emulator",
-        new KmsHandler(), clock, builder.seed);
+        new KmsHandler(), clock, builder.seed());
     this.faults = new Faults(service, new Faults.Wording(429, "RESOURCE_EXHAUSTED", "Quota exceeded for"
           + " quota metric 'Cryptographic requests' of service 'cloudkms.googleapis.com'.",
           code -> "injected by the emulator: " + code),
@@ -1275,21 +1276,13 @@ public final class GcpKmsEmulator implements AutoCloseable {
   }
 
   /** Builder for {@link GcpKmsEmulator}. */
-  public static final class Builder {
-    private Clock clock = Clock.systemUTC();
+  public static final class Builder extends EmulatorBuilder<Builder> {
     private String projectId = DEFAULT_PROJECT;
-    private long seed = 42;
 
     private Builder() {}
 
-    /**
-     * The clock for JWT checks and token expiry.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -1301,17 +1294,6 @@ public final class GcpKmsEmulator implements AutoCloseable {
      */
     public Builder projectId(String projectId) {
       this.projectId = Objects.requireNonNull(projectId, "projectId");
-      return this;
-    }
-
-    /**
-     * Seed of the random sequence behind {@link Faults#failureRate}.
-     *
-     * @param seed any number
-     * @return this builder
-     */
-    public Builder seed(long seed) {
-      this.seed = seed;
       return this;
     }
 
