@@ -80,7 +80,7 @@ public final class AzureKmsProviderBuilder extends RemoteKmsProviderBuilder<Azur
   public AzureKmsProviderBuilder identityPlatformEndpoint(String endpoint) {
     requireText(endpoint, "identityPlatformEndpoint");
     this.identityPlatformEndpoint =
-        AzureMasterKey.hostAndPort(endpoint, "identityPlatformEndpoint")[0];
+        AzureMasterKey.vaultEndpoint(endpoint, "identityPlatformEndpoint").authority();
     return this;
   }
 

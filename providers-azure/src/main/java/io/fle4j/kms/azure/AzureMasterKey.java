@@ -1,6 +1,7 @@
 package io.fle4j.kms.azure;
 
 import io.fle4j.ConfigurationException;
+import io.fle4j.kms.HostAndPort;
 import io.fle4j.kms.KmsProviderName;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -57,49 +58,13 @@ final class AzureMasterKey {
       throw new ConfigurationException("masterKey.keyVersion", "a Key Vault key version is letters"
           + " and digits (32 hex digits), got '" + keyVersion + "'");
     }
-    String[] hostPort = hostAndPort(endpoint, "masterKey.keyVaultEndpoint");
-    return new AzureMasterKey(hostPort[0], hostPort[1], keyName, keyVersion);
+    HostAndPort hostPort = vaultEndpoint(endpoint, "masterKey.keyVaultEndpoint");
+    return new AzureMasterKey(hostPort.authority(), hostPort.host(), keyName, keyVersion);
   }
 
-  /**
-   * Splits {@code [scheme://]host[:port][/path][?query]} as libmongocrypt does
-   * ({@code mongocrypt-endpoint.c}): the host must contain a dot. Returns {@code {host[:port],
-   * host}}.
-   */
-  static String[] hostAndPort(String endpoint, String field) {
-    String rest = endpoint.trim();
-    int scheme = rest.indexOf("://");
-    if (scheme >= 0) {
-      rest = rest.substring(scheme + 3);
-    }
-    int end = rest.length();
-    for (char stop : new char[] {'/', '?'}) {
-      int at = rest.indexOf(stop);
-      if (at >= 0 && at < end) {
-        end = at;
-      }
-    }
-    String hostAndPort = rest.substring(0, end);
-    int colon = hostAndPort.indexOf(':');
-    String host = colon < 0 ? hostAndPort : hostAndPort.substring(0, colon);
-    if (host.isEmpty() || host.indexOf('.') < 0 || host.startsWith(".") || host.endsWith(".")) {
-      throw new ConfigurationException(field, "must be a host name with a dot, optionally"
-          + " ':port', such as 'myvault.vault.azure.net', got '" + endpoint + "'");
-    }
-    if (colon >= 0) {
-      String port = hostAndPort.substring(colon + 1);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) == 0
-          || Integer.parseInt(port) > 65535) {
-        throw new ConfigurationException(field, "has an invalid port in '" + endpoint + "'");
-      }
-    }
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-')) {
-        throw new ConfigurationException(field, "has an invalid host name in '" + endpoint + "'");
-      }
-    }
-    return new String[] {hostAndPort, host};
+  /** A vault or identity endpoint, read as libmongocrypt reads it. */
+  static HostAndPort vaultEndpoint(String endpoint, String field) {
+    return HostAndPort.parse(endpoint, field, "myvault.vault.azure.net");
   }
 
   /** The host minus its first label: the token audience domain libmongocrypt requests. */

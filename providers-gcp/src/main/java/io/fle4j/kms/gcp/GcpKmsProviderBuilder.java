@@ -97,7 +97,7 @@ public final class GcpKmsProviderBuilder extends RemoteKmsProviderBuilder<GcpKms
     if (endpoint == null || endpoint.isEmpty()) {
       throw new ConfigurationException("endpoint", "must be a non-empty string");
     }
-    this.tokenEndpoint = GcpMasterKey.hostAndPort(endpoint, "endpoint")[0];
+    this.tokenEndpoint = GcpMasterKey.endpoint(endpoint, "endpoint").authority();
     return this;
   }
 

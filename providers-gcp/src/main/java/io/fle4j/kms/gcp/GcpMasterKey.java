@@ -1,6 +1,7 @@
 package io.fle4j.kms.gcp;
 
 import io.fle4j.ConfigurationException;
+import io.fle4j.kms.HostAndPort;
 import io.fle4j.kms.KmsProviderName;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -65,51 +66,16 @@ final class GcpMasterKey {
         throw new ConfigurationException("masterKey.endpoint", "must be a string, got "
             + endpointValue.getBsonType());
       }
-      String[] parts = hostAndPort(endpointValue.asString().getValue(), "masterKey.endpoint");
-      endpoint = parts[0];
-      host = parts[1];
+      HostAndPort parts = endpoint(endpointValue.asString().getValue(), "masterKey.endpoint");
+      endpoint = parts.authority();
+      host = parts.host();
     }
     return new GcpMasterKey(projectId, location, keyRing, keyName, keyVersion, endpoint, host);
   }
 
-  /**
-   * Splits {@code [scheme://]host[:port][/path][?query]} as libmongocrypt does: the host must
-   * contain a dot. Returns {@code {host[:port], host}}.
-   */
-  static String[] hostAndPort(String endpoint, String field) {
-    String rest = endpoint.trim();
-    int scheme = rest.indexOf("://");
-    if (scheme >= 0) {
-      rest = rest.substring(scheme + 3);
-    }
-    int end = rest.length();
-    for (char stop : new char[] {'/', '?'}) {
-      int at = rest.indexOf(stop);
-      if (at >= 0 && at < end) {
-        end = at;
-      }
-    }
-    String hostAndPort = rest.substring(0, end);
-    int colon = hostAndPort.indexOf(':');
-    String host = colon < 0 ? hostAndPort : hostAndPort.substring(0, colon);
-    if (host.isEmpty() || host.indexOf('.') < 0 || host.startsWith(".") || host.endsWith(".")) {
-      throw new ConfigurationException(field, "must be a host name with a dot, optionally"
-          + " ':port', such as 'cloudkms.googleapis.com', got '" + endpoint + "'");
-    }
-    if (colon >= 0) {
-      String port = hostAndPort.substring(colon + 1);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) == 0
-          || Integer.parseInt(port) > 65535) {
-        throw new ConfigurationException(field, "has an invalid port in '" + endpoint + "'");
-      }
-    }
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-')) {
-        throw new ConfigurationException(field, "has an invalid host name in '" + endpoint + "'");
-      }
-    }
-    return new String[] {hostAndPort, host};
+  /** A Cloud KMS or token endpoint, read as libmongocrypt reads it. */
+  static HostAndPort endpoint(String endpoint, String field) {
+    return HostAndPort.parse(endpoint, field, "cloudkms.googleapis.com");
   }
 
   /** Where Cloud KMS requests go: {@code host[:port]}. */
