@@ -5,17 +5,12 @@ import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
-import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.fle4j.kms.KmsProviderException;
-import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.bson.BsonDocument;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -69,61 +64,7 @@ class AzureReplyFuzzTest {
       if (retryAfter != null) {
         headers.set(HttpHeaderName.RETRY_AFTER, retryAfter);
       }
-      return new Reply(request, status, headers, body.clone());
-    }
-  }
-
-  private static final class Reply extends HttpResponse {
-    private final int status;
-    private final HttpHeaders headers;
-    private final byte[] body;
-
-    Reply(HttpRequest request, int status, HttpHeaders headers, byte[] body) {
-      super(request);
-      this.status = status;
-      this.headers = headers;
-      this.body = body;
-    }
-
-    @Override
-    public int getStatusCode() {
-      return status;
-    }
-
-    @Override
-    @Deprecated
-    public String getHeaderValue(String name) {
-      return headers.getValue(HttpHeaderName.fromString(name));
-    }
-
-    @Override
-    public HttpHeaders getHeaders() {
-      return headers;
-    }
-
-    @Override
-    public Flux<ByteBuffer> getBody() {
-      return Flux.just(ByteBuffer.wrap(body));
-    }
-
-    @Override
-    public Mono<byte[]> getBodyAsByteArray() {
-      return Mono.just(body);
-    }
-
-    @Override
-    public BinaryData getBodyAsBinaryData() {
-      return BinaryData.fromBytes(body);
-    }
-
-    @Override
-    public Mono<String> getBodyAsString() {
-      return Mono.just(new String(body, StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public Mono<String> getBodyAsString(Charset charset) {
-      return Mono.just(new String(body, charset));
+      return new CannedResponse(request, status, headers, body.clone());
     }
   }
 }

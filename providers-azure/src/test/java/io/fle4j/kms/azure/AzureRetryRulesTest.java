@@ -6,16 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
-import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
-import com.azure.core.http.HttpRequest;
-import com.azure.core.http.HttpResponse;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.testkit.kms.azure.AzureKeyVaultEmulator;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -27,11 +22,12 @@ import org.bson.BsonString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** How the retry rules hold where azure-core's machinery could bend them. */
 class AzureRetryRulesTest {
+  private static final byte[] ERROR = "{\"error\":{\"code\":\"Forbidden\",\"message\":\"no\"}}"
+      .getBytes(StandardCharsets.UTF_8);
   private static AzureKeyVaultEmulator vault;
   private static AzureKeyVaultEmulator.App app;
 
@@ -57,8 +53,8 @@ class AzureRetryRulesTest {
     AtomicInteger sent = new AtomicInteger();
     HttpClient hostile = request -> {
       sent.incrementAndGet();
-      return Mono.just(new Canned(request, 403, new HttpHeaders()
-          .set(AzureKeyVaultPipelines.RETRY_DELAY_HEADER, "2000000000")));
+      return Mono.just(new CannedResponse(request, 403, new HttpHeaders()
+          .set(AzureKeyVaultPipelines.RETRY_DELAY_HEADER, "2000000000"), ERROR));
     };
     try (KmsProvider provider = AzureKmsProvider.builder().accessToken("token-for-the-test")
         .httpClient(hostile).build()) {
@@ -76,9 +72,9 @@ class AzureRetryRulesTest {
   @Test
   void aRetryableAnswer_withTheInternalHeader_waitsOnlyTheCappedBackoff() {
     AtomicInteger sent = new AtomicInteger();
-    HttpClient hostile = request -> Mono.just(new Canned(request,
+    HttpClient hostile = request -> Mono.just(new CannedResponse(request,
         sent.incrementAndGet() == 1 ? 503 : 404, new HttpHeaders()
-            .set(AzureKeyVaultPipelines.RETRY_DELAY_HEADER, "2000000000")));
+            .set(AzureKeyVaultPipelines.RETRY_DELAY_HEADER, "2000000000"), ERROR));
     try (KmsProvider provider = AzureKmsProvider.builder().accessToken("token-for-the-test")
         .httpClient(hostile).retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
         .build()) {
@@ -134,61 +130,5 @@ class AzureRetryRulesTest {
       }
     }
     assertThat(asked).hasValue(1);
-  }
-
-  /** A fixed answer, as an HTTP client under test control gives it. */
-  private static final class Canned extends HttpResponse {
-    private final int status;
-    private final HttpHeaders headers;
-    private final byte[] body;
-
-    Canned(HttpRequest request, int status, HttpHeaders headers) {
-      super(request);
-      this.status = status;
-      this.headers = headers;
-      this.body = ("{\"error\":{\"code\":\"Forbidden\",\"message\":\"no\"}}")
-          .getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public int getStatusCode() {
-      return status;
-    }
-
-    @Override
-    @Deprecated
-    public String getHeaderValue(String name) {
-      return headers.getValue(name);
-    }
-
-    @Override
-    public String getHeaderValue(HttpHeaderName name) {
-      return headers.getValue(name);
-    }
-
-    @Override
-    public HttpHeaders getHeaders() {
-      return headers;
-    }
-
-    @Override
-    public Flux<ByteBuffer> getBody() {
-      return Flux.just(ByteBuffer.wrap(body));
-    }
-
-    @Override
-    public Mono<byte[]> getBodyAsByteArray() {
-      return Mono.just(body);
-    }
-
-    @Override
-    public Mono<String> getBodyAsString() {
-      return Mono.just(new String(body, StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public Mono<String> getBodyAsString(Charset charset) {
-      return Mono.just(new String(body, charset));
-    }
   }
 }
