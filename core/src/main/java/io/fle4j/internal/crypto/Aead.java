@@ -272,17 +272,23 @@ public final class Aead {
       byte[] plaintext, byte[] out, int cOffset) {
     int padded = paddedLength(plaintext.length);
     int sOffset = cOffset + IV_LENGTH;
-    System.arraycopy(plaintext, 0, out, sOffset, plaintext.length);
-    // PKCS#7 always pads, a full block when the plaintext is block-aligned.
-    Arrays.fill(out, sOffset + plaintext.length, sOffset + padded, (byte) (padded - plaintext.length));
-    // The cipher runs under the zero IV, so the real IV goes into the first block here.
-    xorBlock(out, sOffset, out, cOffset);
+    // The padded plaintext is assembled in the worker's scratch buffer and encrypted from there
+    // into out: encrypting in place would make the JCA allocate, copy and wipe a buffer of its
+    // own for every value.
+    byte[] p = worker.scratch(padded);
     try {
-      worker.encryptor().doFinal(out, sOffset, padded, out, sOffset); // in place
+      System.arraycopy(plaintext, 0, p, 0, plaintext.length);
+      // PKCS#7 always pads, a full block when the plaintext is block-aligned.
+      Arrays.fill(p, plaintext.length, padded, (byte) (padded - plaintext.length));
+      // The cipher runs under the zero IV, so the real IV goes into the first block here.
+      xorBlock(p, 0, out, cOffset);
+      worker.encryptor().doFinal(p, 0, padded, out, sOffset);
     } catch (GeneralSecurityException | RuntimeException e) {
       Arrays.fill(out, sOffset, sOffset + padded, (byte) 0);
       worker.discardCiphers();
       throw new IllegalStateException("AES-256-CBC failed on valid input", e);
+    } finally {
+      Arrays.fill(p, 0, padded, (byte) 0);
     }
     tag(worker, aad, aadOffset, aadLength, out, cOffset, IV_LENGTH + padded);
     System.arraycopy(worker.mac, 0, out, sOffset + padded, TAG_LENGTH);
