@@ -54,10 +54,33 @@ record QeOptions(IndexType indexType, QueryType queryType, Long contentionFactor
     if (name == null) {
       return false;
     }
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "indexed", "unindexed", "range", "rangepreview", "string", "textpreview" -> true;
-      default -> false;
-    };
+    // Compared in place rather than lower-cased: this runs on every explicit encrypt.
+    for (String algorithm : QE_ALGORITHMS) {
+      if (asciiEqualsIgnoreCase(name, algorithm)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final String[] QE_ALGORITHMS =
+      {"indexed", "unindexed", "range", "rangepreview", "string", "textpreview"};
+
+  /** ASCII case folding only, as libmongocrypt compares algorithm names. */
+  private static boolean asciiEqualsIgnoreCase(String name, String lowerCase) {
+    if (name.length() != lowerCase.length()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        c = (char) (c + ('a' - 'A'));
+      }
+      if (c != lowerCase.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
