@@ -106,7 +106,6 @@ final class AzureFailures {
         try {
           token = credential.getTokenSync(request);
         } catch (RuntimeException e) {
-          AzureKeyVaultPipelines.tokenFailed();
           String message = "could not get an access token for scope " + scope + " from "
               + source + ": " + e.getClass().getSimpleName() + ": " + KmsFailures.rootMessage(e);
           if (KmsFailures.hasCause(e, SSLHandshakeException.class)) {
@@ -117,7 +116,6 @@ final class AzureFailures {
               transientTokenFailure(e), e);
         }
         if (token == null || token.getToken() == null) {
-          AzureKeyVaultPipelines.tokenFailed();
           throw new AzureKeyVaultPipelines.TokenFailure("the credential returned no access"
               + " token for scope " + scope, false, null);
         }

@@ -132,6 +132,7 @@ final class AzureKeyVaultPipelines {
     /** Rounds that ended at the token endpoint, before anything was sent. */
     int tokenFailures;
     private Duration nextWait = Duration.ZERO;
+    private TokenFailure lastCounted;
 
     Call(Instant deadline) {
       this.deadline = deadline;
@@ -139,6 +140,18 @@ final class AzureKeyVaultPipelines {
 
     int attempts() {
       return sent + tokenFailures;
+    }
+
+    /**
+     * Counts a round lost at the token endpoint, once per failure: counted where the failure
+     * surfaces (the retry decision, or the call's end), not in the credential, since azure-core's
+     * token cache may fall back to a still-valid token after a failed early refresh.
+     */
+    void tokenFailed(TokenFailure failure) {
+      if (lastCounted != failure) {
+        lastCounted = failure;
+        tokenFailures++;
+      }
     }
   }
 
@@ -148,14 +161,6 @@ final class AzureKeyVaultPipelines {
 
     NoAttemptLeft() {
       super("no attempt left", null, true, false);
-    }
-  }
-
-  /** Counts a round the token endpoint failed; called by the credential, on the call's thread. */
-  static void tokenFailed() {
-    Call call = CURRENT.get();
-    if (call != null) {
-      call.tokenFailures++;
     }
   }
 
@@ -222,7 +227,13 @@ final class AzureKeyVaultPipelines {
     @Override
     public boolean shouldRetryException(Throwable throwable) {
       Call call = CURRENT.get();
-      if (call == null || !retryable(throwable)) {
+      if (call == null) {
+        return false;
+      }
+      if (throwable instanceof TokenFailure token) {
+        call.tokenFailed(token);
+      }
+      if (!retryable(throwable)) {
         return false;
       }
       Duration wait = waitBeforeRetry(call, null);

@@ -214,8 +214,11 @@ public final class AzureKmsProvider implements KmsProvider {
     if (e instanceof AzureKeyVaultPipelines.NoAttemptLeft && e.getSuppressed().length > 0) {
       last = e.getSuppressed()[e.getSuppressed().length - 1];
     }
-    Throwable cause = last instanceof AzureKeyVaultPipelines.TokenFailure token ? token.source
-        : last;
+    Throwable cause = last;
+    if (last instanceof AzureKeyVaultPipelines.TokenFailure token) {
+      call.tokenFailed(token); // the last one, on which RetryPolicy asked nobody
+      cause = token.source;
+    }
     return new KmsProviderException(name, AzureKeyVaultPipelines.retryable(last),
         redactor.apply(prefix(operation, key, call.attempts()) + describe(last)), cause);
   }

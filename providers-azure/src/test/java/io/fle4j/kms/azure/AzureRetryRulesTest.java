@@ -10,9 +10,12 @@ import com.azure.core.http.HttpHeaders;
 import io.fle4j.kms.KmsProvider;
 import io.fle4j.kms.KmsProviderException;
 import io.fle4j.testkit.kms.azure.AzureKeyVaultEmulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +113,35 @@ class AzureRetryRulesTest {
       interrupter.shutdownNow();
       Thread.interrupted();
     }
+  }
+
+  @Test
+  void transientTokenFailures_countAsAttempts() {
+    AtomicInteger asked = new AtomicInteger();
+    TokenCredential flaky = request -> asked.incrementAndGet() <= 2
+        ? Mono.error(new UncheckedIOException(new IOException("connection reset")))
+        : Mono.just(new AccessToken(vault.issueAccessToken(app),
+            OffsetDateTime.now().plusHours(1)));
+    // Three attempts: two lost at the token endpoint, then the wrap.
+    try (KmsProvider provider = AzureKmsProvider.builder().tokenCredential(flaky)
+        .sslContext(vault.clientSslContext()).maxAttempts(3)
+        .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build()) {
+      provider.encryptDataKey(provider.masterKey(masterKey(vault.endpoint())), new byte[96]);
+    }
+    assertThat(asked).hasValue(3);
+    // Two attempts, both lost there: the call ends, retryable, saying so.
+    asked.set(0);
+    try (KmsProvider provider = AzureKmsProvider.builder().tokenCredential(flaky)
+        .sslContext(vault.clientSslContext()).maxAttempts(2)
+        .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build()) {
+      assertThatThrownBy(() -> provider.encryptDataKey(provider.masterKey(
+          masterKey(vault.endpoint())), new byte[96]))
+          .isInstanceOf(KmsProviderException.class)
+          .hasMessageContaining("after 2 attempts")
+          .hasMessageContaining("could not get an access token")
+          .satisfies(e -> assertThat(((KmsProviderException) e).isRetryable()).isTrue());
+    }
+    assertThat(asked).hasValue(2);
   }
 
   @Test
