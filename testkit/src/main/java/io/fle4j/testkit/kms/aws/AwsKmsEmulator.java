@@ -221,7 +221,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
   public Credentials createAccessKey(String account) {
     requireAccount(account);
     Credentials credentials = new Credentials(account, "AKIA" + randomId(16), randomSecret(40),
-        null, null);
+        Optional.empty(), Optional.empty());
     credentialsById.put(credentials.accessKeyId(), credentials);
     return credentials;
   }
@@ -248,7 +248,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
   public Credentials issueTemporaryCredentials(String account, Duration lifetime) {
     requireAccount(account);
     Credentials credentials = new Credentials(account, "ASIA" + randomId(16), randomSecret(40),
-        randomSecret(120), clock.instant().plus(lifetime));
+        Optional.of(randomSecret(120)), Optional.of(clock.instant().plus(lifetime)));
     credentialsById.put(credentials.accessKeyId(), credentials);
     return credentials;
   }
@@ -262,8 +262,8 @@ public final class AwsKmsEmulator implements AutoCloseable {
   public void revoke(Credentials credentials) {
     if (credentials.sessionToken().isPresent()) {
       credentialsById.put(credentials.accessKeyId(), new Credentials(credentials.accountId(),
-          credentials.accessKeyId(), credentials.secret, credentials.token,
-          clock.instant().minusSeconds(1)));
+          credentials.accessKeyId(), credentials.secretAccessKey(), credentials.sessionToken(),
+          Optional.of(clock.instant().minusSeconds(1))));
     } else {
       credentialsById.remove(credentials.accessKeyId());
     }
@@ -515,17 +515,18 @@ public final class AwsKmsEmulator implements AutoCloseable {
     Instant now = clock.instant();
     AwsSigV4.checkScopeAndDate(auth, request, now, maxClockSkew, "kms");
     String token = request.header("x-amz-security-token");
-    if (known.token == null ? token != null
+    String knownToken = known.sessionToken().orElse(null);
+    if (knownToken == null ? token != null
         : token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-            known.token.getBytes(StandardCharsets.UTF_8))) {
+            knownToken.getBytes(StandardCharsets.UTF_8))) {
       throw AwsKmsError.badRequest("UnrecognizedClientException",
           "The security token included in the request is invalid.");
     }
-    if (known.expiration != null && !now.isBefore(known.expiration)) {
+    if (known.expiration().isPresent() && !now.isBefore(known.expiration().get())) {
       throw AwsKmsError.badRequest("ExpiredTokenException",
           "The security token included in the request is expired");
     }
-    if (!AwsSigV4.signatureMatches(auth, request, known.secret)) {
+    if (!AwsSigV4.signatureMatches(auth, request, known.secretAccessKey())) {
       throw AwsKmsError.badRequest("InvalidSignatureException",
           "The request signature we calculated does not match the signature you provided."
               + " Check your AWS Secret Access Key and signing method. Consult the service"
@@ -631,68 +632,16 @@ public final class AwsKmsEmulator implements AutoCloseable {
 
   /**
    * AWS credentials the emulator accepts. {@link #toString()} shows only the account.
+   *
+   * @param accountId the owning account, 12 digits
+   * @param accessKeyId the access key id ({@code AKIA...} or, for temporary credentials, {@code
+   *     ASIA...})
+   * @param secretAccessKey the secret access key
+   * @param sessionToken the session token of temporary credentials, empty for long-term ones
+   * @param expiration when temporary credentials expire, empty for long-term ones
    */
-  public static final class Credentials {
-    private final String accountId;
-    private final String accessKeyId;
-    private final String secret;
-    private final String token;
-    private final Instant expiration;
-
-    private Credentials(String accountId, String accessKeyId, String secret, String token,
-        Instant expiration) {
-      this.accountId = accountId;
-      this.accessKeyId = accessKeyId;
-      this.secret = secret;
-      this.token = token;
-      this.expiration = expiration;
-    }
-
-    /**
-     * The owning account.
-     *
-     * @return 12 digits
-     */
-    public String accountId() {
-      return accountId;
-    }
-
-    /**
-     * The access key id ({@code AKIA...} or, for temporary credentials, {@code ASIA...}).
-     *
-     * @return the access key id
-     */
-    public String accessKeyId() {
-      return accessKeyId;
-    }
-
-    /**
-     * The secret access key.
-     *
-     * @return the secret
-     */
-    public String secretAccessKey() {
-      return secret;
-    }
-
-    /**
-     * The session token of temporary credentials.
-     *
-     * @return the token, or empty for long-term credentials
-     */
-    public Optional<String> sessionToken() {
-      return Optional.ofNullable(token);
-    }
-
-    /**
-     * When temporary credentials expire.
-     *
-     * @return the expiry, or empty for long-term credentials
-     */
-    public Optional<Instant> expiration() {
-      return Optional.ofNullable(expiration);
-    }
-
+  public record Credentials(String accountId, String accessKeyId, String secretAccessKey,
+      Optional<String> sessionToken, Optional<Instant> expiration) {
     /**
      * These credentials as a {@code kmsProviders.aws} entry: {@code accessKeyId}, {@code
      * secretAccessKey} and, for temporary credentials, {@code sessionToken}.
@@ -702,18 +651,17 @@ public final class AwsKmsEmulator implements AutoCloseable {
     public Map<String, Object> asKmsProviderProperties() {
       Map<String, Object> map = new LinkedHashMap<>();
       map.put("accessKeyId", accessKeyId);
-      map.put("secretAccessKey", secret);
-      if (token != null) {
-        map.put("sessionToken", token);
-      }
+      map.put("secretAccessKey", secretAccessKey);
+      sessionToken.ifPresent(token -> map.put("sessionToken", token));
       return map;
     }
 
     @Override
     public String toString() {
-      return "Credentials{account=" + accountId + (token != null ? ", temporary" : "")
+      return "Credentials{account=" + accountId + (sessionToken.isPresent() ? ", temporary" : "")
           + ", redacted}";
     }
   }
+
 
 }
