@@ -2,19 +2,13 @@ package io.fle4j.testkit.kms.aws;
 
 import io.fle4j.testkit.kms.http.EmulatorBuilder;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
-import io.fle4j.testkit.kms.http.EmulatorTls;
+import io.fle4j.testkit.kms.http.HttpsKmsEmulator;
 import io.fle4j.testkit.kms.http.Faults;
-import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SSLContext;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
@@ -68,17 +61,18 @@ import org.bson.json.JsonParseException;
  * }</pre>
  *
  * <p>Thread-safe. Not a security boundary: secrets live in memory in clear.
+ *
+ * <p>Operations, as {@link #requestCount(String)} and {@link #requests()} name them, are the KMS
+ * actions ({@code Encrypt}, {@code Decrypt}, {@code CreateKey}...); a request's principal is the
+ * access key id that signed it.
  */
-public final class AwsKmsEmulator implements AutoCloseable {
+public final class AwsKmsEmulator extends HttpsKmsEmulator {
   /** The account of {@link #credentials()} unless the builder says otherwise. */
   public static final String DEFAULT_ACCOUNT = "111122223333";
 
   private static final char[] ALPHANUMERIC =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
-  private final EmulatorHttpsServer server;
-  private final Faults faults;
-  private final EmulatorTls tls;
   private final AwsKmsKeyStore store;
   private final Clock clock;
   private final Duration maxClockSkew;
@@ -89,16 +83,18 @@ public final class AwsKmsEmulator implements AutoCloseable {
 
 
   private AwsKmsEmulator(Builder builder) {
+    super("AWS KMS", "fle4j-aws-kms", builder.clock(), builder.seed(), new Faults.Wording(400,
+        "ThrottlingException", "Rate exceeded", AwsKmsEmulator::faultMessage));
     this.clock = builder.clock();
     this.maxClockSkew = builder.maxClockSkew;
     this.accountId = builder.accountId;
-    this.tls = EmulatorTls.create("AWS KMS");
     this.store = new AwsKmsKeyStore(clock);
     this.defaultCredentials = createAccessKey(accountId);
-    this.server = EmulatorHttpsServer.https(tls.serverContext(), "fle4j-aws-kms", new KmsHandler(),
-        clock, builder.seed());
-    this.faults = new Faults(server, new Faults.Wording(400, "ThrottlingException", "Rate exceeded", AwsKmsEmulator::faultMessage),
-        () -> { });
+  }
+
+  @Override
+  protected EmulatorHttpsServer.Handler handler() {
+    return new KmsHandler();
   }
 
   /**
@@ -123,15 +119,6 @@ public final class AwsKmsEmulator implements AutoCloseable {
   // ---------------------------------------------------------------- where it is, how to trust it
 
   /**
-   * The port it listens on, on {@code 127.0.0.1}.
-   *
-   * @return the TCP port
-   */
-  public int port() {
-    return server.port();
-  }
-
-  /**
    * {@code 127.0.0.1:<port>}, the form of a {@code masterKey.endpoint}.
    *
    * @return host and port
@@ -147,49 +134,6 @@ public final class AwsKmsEmulator implements AutoCloseable {
    */
   public URI endpointUri() {
     return URI.create("https://" + endpoint());
-  }
-
-  /**
-   * A new TLS context that trusts this emulator's CA (and nothing else), for {@code
-   * kmsProviderSslContextMap} or an SDK HTTP client.
-   *
-   * @return a client TLS context
-   */
-  public SSLContext clientSslContext() {
-    return tls.clientContext();
-  }
-
-  /**
-   * The CA certificate that issued the emulator's server certificate.
-   *
-   * @return the CA certificate
-   */
-  public X509Certificate caCertificate() {
-    return tls.caCertificate();
-  }
-
-  /**
-   * The CA certificate as PEM ({@code -----BEGIN CERTIFICATE-----}), for clients configured with
-   * a CA file, such as a driver's {@code tlsCAFile}.
-   *
-   * @return PEM text
-   */
-  public String caCertificatePem() {
-    return tls.caCertificatePem();
-  }
-
-  /**
-   * Writes {@link #caCertificatePem()} to a file.
-   *
-   * @param file where to write it
-   * @return {@code file}
-   */
-  public Path writeCaCertificatePem(Path file) {
-    try {
-      return Files.writeString(file, caCertificatePem(), StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   // ---------------------------------------------------------------------------- credentials
@@ -378,59 +322,7 @@ public final class AwsKmsEmulator implements AutoCloseable {
 
   // ---------------------------------------------------------------------------- knobs
 
-  /**
-   * The faults this emulator injects: planned failures, throttling, dropped connections, a
-   * failure rate, a rate limit and latency, worded as the service words them.
-   */
-  public Faults faults() {
-    return faults;
-  }
-
   // ---------------------------------------------------------------------------- counters
-
-  /**
-   * Requests received since start or the last {@link #resetCounters()}.
-   *
-   * @return the count
-   */
-  public int requestCount() {
-    return server.requestCount();
-  }
-
-  /**
-   * Requests of one operation received since start or the last {@link #resetCounters()}.
-   *
-   * @param operation such as {@code Decrypt}
-   * @return the count
-   */
-  public int requestCount(String operation) {
-    return server.requestCount(operation);
-  }
-
-  /**
-   * Sets every counter to zero and forgets recorded requests; requests still in flight (delayed
-   * by {@link Faults#latency}) are not recorded when they finish.
-   */
-  public void resetCounters() {
-    server.resetCounters();
-  }
-
-  /**
-   * The requests received, oldest first (at most 10,000): operation, {@code Host}, the access key
-   * id that signed it ({@link RecordedHttpRequest#principal()}), status, {@code __type}, and the
-   * header names as sent.
-   *
-   * @return a copy
-   */
-  public List<RecordedHttpRequest> requests() {
-    return server.requests();
-  }
-
-  /** Stops the server. Idempotent. */
-  @Override
-  public void close() {
-    server.close();
-  }
 
   @Override
   public String toString() {

@@ -2,25 +2,19 @@ package io.fle4j.testkit.kms.azure;
 
 import io.fle4j.testkit.kms.http.EmulatorBuilder;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
-import io.fle4j.testkit.kms.http.EmulatorTls;
+import io.fle4j.testkit.kms.http.HttpsKmsEmulator;
 import io.fle4j.testkit.kms.http.Faults;
 import io.fle4j.testkit.kms.http.Jwts;
-import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer.EmulatorError;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer.Reply;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer.Request;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.time.Clock;
@@ -40,7 +34,6 @@ import java.util.regex.Pattern;
 import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
-import javax.net.ssl.SSLContext;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
@@ -99,8 +92,12 @@ import org.bson.json.JsonParseException;
  * }</pre>
  *
  * <p>Thread-safe. Not a security boundary: secrets live in memory in clear.
+ *
+ * <p>Operations, as {@link #requestCount(String)} and {@link #requests()} name them: {@code
+ * token}, {@code wrapkey}, {@code unwrapkey}, {@code createKey}, {@code getKey}, {@code
+ * updateKey}, {@code unknown}.
  */
-public final class AzureKeyVaultEmulator implements AutoCloseable {
+public final class AzureKeyVaultEmulator extends HttpsKmsEmulator {
   /** Audience of Key Vault access tokens in Azure's public cloud. */
   public static final String PUBLIC_CLOUD_AUDIENCE = "https://vault.azure.net";
   /** Audience federated tokens must have (workload identity). */
@@ -116,9 +113,6 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
 
   private final Clock clock;
   private final String vaultTenant;
-  private final EmulatorTls tls;
-  private final EmulatorHttpsServer service;
-  private final Faults faults;
   private final KeyPair tokenSigningKey;
   private final String tokenSigningKeyId;
   private final SecureRandom random = new SecureRandom();
@@ -131,19 +125,21 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
   private volatile EmulatorHttpsServer managedIdentity;
 
   private AzureKeyVaultEmulator(Builder builder) {
+    super("Azure Key Vault emulator", "azure-key-vault-emulator", builder.clock(), builder.seed(),
+        new Faults.Wording(429, "Throttled", "Request was not processed because too many"
+            + " requests were received. Reason: VaultRequestTypeLimitReached",
+            code -> "injected by the emulator: " + code));
     this.clock = builder.clock();
     this.vaultTenant = builder.tenantId;
     this.rsaKeyBits = builder.rsaKeyBits;
     this.tenants.add(vaultTenant);
-    this.tls = EmulatorTls.create("Azure Key Vault emulator");
     this.tokenSigningKey = rsaKeyPair(2048);
     this.tokenSigningKeyId = randomHex(20);
-    this.service = EmulatorHttpsServer.https(tls.serverContext(), "azure-key-vault-emulator",
-        new VaultHandler(), clock, builder.seed());
-    this.faults = new Faults(service, new Faults.Wording(429, "Throttled", "Request was not processed"
-          + " because too many requests were received. Reason: VaultRequestTypeLimitReached",
-          code -> "injected by the emulator: " + code),
-        () -> { });
+  }
+
+  @Override
+  protected EmulatorHttpsServer.Handler handler() {
+    return new VaultHandler();
   }
 
   /**
@@ -165,15 +161,6 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------------ where it is
-
-  /**
-   * The port, on {@code 127.0.0.1}.
-   *
-   * @return the TCP port
-   */
-  public int port() {
-    return service.port();
-  }
 
   /**
    * {@code 127.0.0.1:<port>}: the value for both {@code masterKey.keyVaultEndpoint} and {@code
@@ -202,47 +189,6 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
    */
   public String audience() {
     return "https://0.0.1";
-  }
-
-  /**
-   * A new TLS context trusting only this emulator's CA.
-   *
-   * @return a client TLS context
-   */
-  public SSLContext clientSslContext() {
-    return tls.clientContext();
-  }
-
-  /**
-   * The CA that issued the emulator's server certificate.
-   *
-   * @return the CA certificate
-   */
-  public X509Certificate caCertificate() {
-    return tls.caCertificate();
-  }
-
-  /**
-   * The CA certificate as PEM.
-   *
-   * @return PEM text
-   */
-  public String caCertificatePem() {
-    return tls.caCertificatePem();
-  }
-
-  /**
-   * Writes {@link #caCertificatePem()} to a file.
-   *
-   * @param file where to write
-   * @return {@code file}
-   */
-  public Path writeCaCertificatePem(Path file) {
-    try {
-      return Files.writeString(file, caCertificatePem(), StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   // ---------------------------------------------------------------------- identities
@@ -432,54 +378,12 @@ public final class AzureKeyVaultEmulator implements AutoCloseable {
 
   // ---------------------------------------------------------------------------- knobs
 
-  /**
-   * The faults this emulator injects: planned failures, throttling, dropped connections, a
-   * failure rate, a rate limit and latency, worded as the service words them.
-   */
-  public Faults faults() {
-    return faults;
-  }
-
   // ------------------------------------------------------------------------- counters
-
-  /**
-   * Requests received since start or {@link #resetCounters()}.
-   *
-   * @return the count
-   */
-  public int requestCount() {
-    return service.requestCount();
-  }
-
-  /**
-   * Requests received for one operation: {@code token}, {@code wrapkey}, {@code unwrapkey},
-   * {@code createKey}, {@code getKey}, {@code updateKey} or {@code unknown}.
-   *
-   * @param operation the operation
-   * @return the count
-   */
-  public int requestCount(String operation) {
-    return service.requestCount(operation);
-  }
-
-  /** Zeroes the counters and forgets recorded requests. */
-  public void resetCounters() {
-    service.resetCounters();
-  }
-
-  /**
-   * The requests received (the last 10,000), oldest first.
-   *
-   * @return a copy
-   */
-  public List<RecordedHttpRequest> requests() {
-    return service.requests();
-  }
 
   /** Stops the servers. Idempotent. */
   @Override
   public void close() {
-    service.close();
+    super.close();
     EmulatorHttpsServer mi = managedIdentity;
     if (mi != null) {
       mi.close();

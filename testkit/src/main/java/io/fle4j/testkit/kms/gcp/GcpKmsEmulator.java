@@ -2,27 +2,21 @@ package io.fle4j.testkit.kms.gcp;
 
 import io.fle4j.testkit.kms.http.EmulatorBuilder;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer;
-import io.fle4j.testkit.kms.http.EmulatorTls;
+import io.fle4j.testkit.kms.http.HttpsKmsEmulator;
 import io.fle4j.testkit.kms.http.Faults;
 import io.fle4j.testkit.kms.http.Jwts;
-import io.fle4j.testkit.kms.http.RecordedHttpRequest;
 
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer.EmulatorError;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer.Reply;
 import io.fle4j.testkit.kms.http.EmulatorHttpsServer.Request;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +40,6 @@ import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.net.ssl.SSLContext;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt64;
@@ -98,8 +91,11 @@ import org.bson.json.JsonParseException;
  * }</pre>
  *
  * <p>Thread-safe. Not a security boundary.
+ *
+ * <p>Operations, as {@link #requestCount(String)} and {@link #requests()} name them: {@code
+ * token}, {@code encrypt}, {@code decrypt}, {@code admin}, {@code unknown}.
  */
-public final class GcpKmsEmulator implements AutoCloseable {
+public final class GcpKmsEmulator extends HttpsKmsEmulator {
   /** The project of {@link #serviceAccount()} and of keys made without one. */
   public static final String DEFAULT_PROJECT = "fle4j-test-project";
   /** The Cloud KMS OAuth scope. */
@@ -126,9 +122,6 @@ public final class GcpKmsEmulator implements AutoCloseable {
 
   private final Clock clock;
   private final String projectId;
-  private final EmulatorTls tls;
-  private final EmulatorHttpsServer service;
-  private final Faults faults;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, ServiceAccount> accounts = new ConcurrentHashMap<>();
   private final Set<String> deniedAccounts = ConcurrentHashMap.newKeySet();
@@ -141,21 +134,28 @@ public final class GcpKmsEmulator implements AutoCloseable {
   private volatile EmulatorHttpsServer metadata;
 
   private GcpKmsEmulator(Builder builder) {
+    super("Google Cloud KMS emulator", "gcp-kms-emulator", builder.clock(), builder.seed(),
+        new Faults.Wording(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric"
+            + " 'Cryptographic requests' of service 'cloudkms.googleapis.com'.",
+            code -> "injected by the emulator: " + code));
     this.clock = builder.clock();
     this.projectId = builder.projectId;
-    this.tls = EmulatorTls.create("Google Cloud KMS emulator");
-    this.service = EmulatorHttpsServer.https(tls.serverContext(), "gcp-kms-emulator",
-        new KmsHandler(), clock, builder.seed());
-    this.faults = new Faults(service, new Faults.Wording(429, "RESOURCE_EXHAUSTED", "Quota exceeded for"
-          + " quota metric 'Cryptographic requests' of service 'cloudkms.googleapis.com'.",
-          code -> "injected by the emulator: " + code),
-        () -> {
-        synchronized (corruptions) {
-          corruptions.clear();
-        }
-      });
     this.defaultAccount = createServiceAccount("fle4j-kms");
   }
+
+  @Override
+  protected EmulatorHttpsServer.Handler handler() {
+    return new KmsHandler();
+  }
+
+  /** {@link Faults#clear()} also cancels planned corruptions. */
+  @Override
+  protected void faultsCleared() {
+    synchronized (corruptions) {
+      corruptions.clear();
+    }
+  }
+
 
   /**
    * Starts an emulator with project {@link #DEFAULT_PROJECT} and the system clock.
@@ -176,15 +176,6 @@ public final class GcpKmsEmulator implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------------ where it is
-
-  /**
-   * The port, on {@code 127.0.0.1}.
-   *
-   * @return the TCP port
-   */
-  public int port() {
-    return service.port();
-  }
 
   /**
    * {@code 127.0.0.1:<port>}: the value for {@code kmsProviders.gcp.endpoint} (token endpoint)
@@ -212,47 +203,6 @@ public final class GcpKmsEmulator implements AutoCloseable {
    */
   public String projectId() {
     return projectId;
-  }
-
-  /**
-   * A new TLS context trusting only this emulator's CA.
-   *
-   * @return a client TLS context
-   */
-  public SSLContext clientSslContext() {
-    return tls.clientContext();
-  }
-
-  /**
-   * The CA that issued the emulator's server certificate.
-   *
-   * @return the CA certificate
-   */
-  public X509Certificate caCertificate() {
-    return tls.caCertificate();
-  }
-
-  /**
-   * The CA certificate as PEM.
-   *
-   * @return PEM text
-   */
-  public String caCertificatePem() {
-    return tls.caCertificatePem();
-  }
-
-  /**
-   * Writes {@link #caCertificatePem()} to a file.
-   *
-   * @param file where to write
-   * @return {@code file}
-   */
-  public Path writeCaCertificatePem(Path file) {
-    try {
-      return Files.writeString(file, caCertificatePem(), StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   // -------------------------------------------------------------------- service accounts
@@ -462,54 +412,12 @@ public final class GcpKmsEmulator implements AutoCloseable {
     }
   }
 
-  /**
-   * The faults this emulator injects: planned failures, throttling, dropped connections, a
-   * failure rate, a rate limit and latency, worded as the service words them.
-   */
-  public Faults faults() {
-    return faults;
-  }
-
   // ------------------------------------------------------------------------- counters
-
-  /**
-   * Requests received since start or {@link #resetCounters()}.
-   *
-   * @return the count
-   */
-  public int requestCount() {
-    return service.requestCount();
-  }
-
-  /**
-   * Requests received for one operation: {@code token}, {@code encrypt}, {@code decrypt},
-   * {@code admin}, {@code unknown}.
-   *
-   * @param operation the operation
-   * @return the count
-   */
-  public int requestCount(String operation) {
-    return service.requestCount(operation);
-  }
-
-  /** Zeroes the counters and forgets recorded requests. */
-  public void resetCounters() {
-    service.resetCounters();
-  }
-
-  /**
-   * The requests received (the last 10,000), oldest first.
-   *
-   * @return a copy
-   */
-  public List<RecordedHttpRequest> requests() {
-    return service.requests();
-  }
 
   /** Stops the servers. Idempotent. */
   @Override
   public void close() {
-    service.close();
+    super.close();
     EmulatorHttpsServer md = metadata;
     if (md != null) {
       md.close();
