@@ -162,6 +162,33 @@ class AutoEncryptionEndToEndTest {
     assertThat(patients.find().first()).isEqualTo(original);
   }
 
+  /**
+   * The ids an insert reports must be those stored, whether the application's codec generated
+   * them (Document), the driver did (a RawBsonDocument without _id), or the application gave
+   * them. (Inserting the encrypted documents as raw bytes would lose them: the driver learns an
+   * id while it encodes, and copies raw bytes past that step.)
+   */
+  @Test
+  void insertResults_reportTheStoredIds_whoeverGeneratedThem() {
+    Document generated = new Document("name", "g").append("ssn", "1");
+    var many = patients.insertMany(List.of(generated, patient(7, "7")));
+    assertThat(many.getInsertedIds()).hasSize(2);
+    assertThat(many.getInsertedIds().get(0)).isEqualTo(new org.bson.BsonObjectId(generated.getObjectId("_id")));
+    assertThat(many.getInsertedIds().get(1)).isEqualTo(new org.bson.BsonInt32(7));
+
+    MongoCollection<org.bson.RawBsonDocument> rawDocuments = fle4j.getDatabase(db)
+        .getCollection("patients", org.bson.RawBsonDocument.class);
+    var one = rawDocuments.insertOne(org.bson.RawBsonDocument.parse("{name: 'r', ssn: '2'}"));
+    BsonValue driverId = one.getInsertedId();
+    assertThat(driverId).isNotNull();
+    BsonDocument stored = raw.find(new BsonDocument("_id", driverId)).first();
+    assertThat(stored).as("stored under the id the driver reported").isNotNull();
+    assertThat(encrypted(stored.get("ssn"))).isTrue();
+    assertThat(patients.find(eq("ssn", "2")).first().getString("name")).isEqualTo("r");
+    assertThat(raw.find(eq("name", "g")).first().get("_id"))
+        .isEqualTo(new org.bson.BsonObjectId(generated.getObjectId("_id")));
+  }
+
   @Test
   void equalityQueries_onDeterministicFields_findExactlyTheRightDocuments() {
     insertPatients(6);
