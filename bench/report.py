@@ -99,6 +99,20 @@ def main():
                 if pool and entry[impl] and pool[impl]:
                     print(f"- {case.replace(' virtual', '')}, JDK {jdk}, {impl}: "
                           f"{entry[impl] / pool[impl]:.2f}× the pool's throughput")
+    print()
+    print("The cryptography alone, against the plain client, 1 thread (JDK 17):")
+    by_case = {(e["case"], e["threads"], e["jdk"]): e for e in summary}
+    for operation, cryptography in (("AutoEncryption.Insert.insertMany", "encryptInsertValues"),
+                                    ("AutoEncryption.Find.find", "decryptFindValues")):
+        measured = by_case.get((operation, 1, "17"))
+        alone = by_case.get(("AutoEncryption.Cryptography." + cryptography, 1, "17"))
+        if not (measured and alone and measured["plain"] and measured["fle4j"] and alone["fle4j"]):
+            continue
+        plain_ms, fle4j_ms, crypto_ms = (1000 / measured["plain"], 1000 / measured["fle4j"],
+                                         1000 / alone["fle4j"])
+        print(f"- {operation}: plain {plain_ms:.1f} ms, fle4j {fle4j_ms:.1f} ms "
+              f"({fle4j_ms / plain_ms:.2f}×); {cryptography} alone {crypto_ms:.1f} ms, so "
+              f"(plain + cryptography) / plain = {(plain_ms + crypto_ms) / plain_ms:.2f}×")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"cases": summary, "floor": [{"plaintextBytes": s, "threads": t, "opsPerSecond": v}

@@ -6,10 +6,14 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.vault.EncryptOptions;
 import io.fle4j.Algorithm;
 import io.fle4j.Fle4jMongoClients;
+import io.fle4j.internal.crypto.AeadKey;
+import io.fle4j.internal.crypto.ValueCipher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.bson.BsonBinary;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
@@ -141,6 +145,54 @@ public class AutoEncryption {
     public void tearDown() {
       client.close();
       fixture.close();
+    }
+  }
+
+  /**
+   * What the cryptography of {@link Insert} and {@link Find} costs alone, on one thread: the
+   * 10,000 deterministic encryptions of an insert's values, and the 10,000 decryptions of a
+   * find's, with the data key ready (fle4j's cipher, no documents, no driver, no server). The
+   * report sets it beside the plain client's time: (plain + this) / plain is the lowest ratio an
+   * auto-encrypting client can reach when the work stays on the calling thread.
+   */
+  @State(Scope.Thread)
+  public static class Cryptography {
+    private final AeadKey key = AeadKey.of(Fixture.random(96));
+    private final UUID keyId = UUID.randomUUID();
+    private final List<BsonString> values = new ArrayList<>();
+    private final List<BsonBinary> ciphertexts = new ArrayList<>();
+
+    @Setup
+    public void setUp() {
+      for (int i = 0; i < DOCUMENTS; i++) {
+        for (int f = 0; f < ENCRYPTED_FIELDS; f++) {
+          values.add(new BsonString("value " + i + "/" + f));
+          ciphertexts.add(ValueCipher.encrypt(values.get(values.size() - 1), Algorithm.DETERMINISTIC,
+              keyId, key));
+        }
+      }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int encryptInsertValues() {
+      int length = 0;
+      for (BsonString value : values) {
+        length += ValueCipher.encrypt(value, Algorithm.DETERMINISTIC, keyId, key).getData().length;
+      }
+      return length;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int decryptFindValues() {
+      int hash = 0;
+      for (BsonBinary ciphertext : ciphertexts) {
+        hash += ValueCipher.decrypt(ciphertext, ValueCipher.parseHeader(ciphertext), key).hashCode();
+      }
+      return hash;
     }
   }
 }
