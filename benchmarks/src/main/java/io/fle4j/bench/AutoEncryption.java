@@ -89,9 +89,10 @@ public class AutoEncryption {
   /**
    * Per thread: each thread inserts into its own server, because the embedded server is not safe
    * for one thread dropping a collection while another inserts into it. Every insert goes into an
-   * empty collection (dropped after each, so that no drop finds nothing to drop): the embedded server checks a unique index by scanning it, so its cost per
-   * insert grows with the collection, and a collection left to grow measured where in its growth
-   * an iteration fell (7 to 100 ms for the same plain insert) rather than the client.
+   * empty collection, dropped after each insert: the embedded server checks a unique index by
+   * scanning it, so its cost per insert grows with the collection, and a collection left to grow
+   * measured where in its growth an iteration fell (7 to 100 ms for the same plain insert) rather
+   * than the client.
    */
   @State(Scope.Thread)
   public static class Insert {
@@ -166,9 +167,9 @@ public class AutoEncryption {
     public void setUp() {
       for (int i = 0; i < DOCUMENTS; i++) {
         for (int f = 0; f < ENCRYPTED_FIELDS; f++) {
-          values.add(new BsonString("value " + i + "/" + f));
-          ciphertexts.add(ValueCipher.encrypt(values.get(values.size() - 1), Algorithm.DETERMINISTIC,
-              keyId, key));
+          BsonString value = new BsonString("value " + i + "/" + f);
+          values.add(value);
+          ciphertexts.add(ValueCipher.encrypt(value, Algorithm.DETERMINISTIC, keyId, key));
         }
       }
     }

@@ -19,19 +19,7 @@ public record HostAndPort(String authority, String host) {
    * @throws ConfigurationException naming {@code field} and the rule broken
    */
   public static HostAndPort parse(String endpoint, String field, String example) {
-    String rest = endpoint.trim();
-    int scheme = rest.indexOf("://");
-    if (scheme >= 0) {
-      rest = rest.substring(scheme + 3);
-    }
-    int end = rest.length();
-    for (char stop : new char[] {'/', '?'}) {
-      int at = rest.indexOf(stop);
-      if (at >= 0 && at < end) {
-        end = at;
-      }
-    }
-    String authority = rest.substring(0, end);
+    String authority = authorityOf(endpoint.trim());
     int colon = authority.indexOf(':');
     String host = colon < 0 ? authority : authority.substring(0, colon);
     if (host.isEmpty() || host.indexOf('.') < 0 || host.startsWith(".") || host.endsWith(".")) {
@@ -52,5 +40,25 @@ public record HostAndPort(String authority, String host) {
       }
     }
     return new HostAndPort(authority, host);
+  }
+
+  /**
+   * The {@code host[:port]} part of {@code [scheme://]host[:port][/path][?query]}, unchecked:
+   * the scheme, path and query dropped, as libmongocrypt does before it judges the rest.
+   */
+  public static String authorityOf(String endpoint) {
+    String rest = endpoint;
+    int scheme = rest.indexOf("://");
+    if (scheme >= 0) {
+      rest = rest.substring(scheme + 3);
+    }
+    int end = rest.length();
+    for (char stop : new char[] {'/', '?'}) {
+      int at = rest.indexOf(stop);
+      if (at >= 0 && at < end) {
+        end = at;
+      }
+    }
+    return rest.substring(0, end);
   }
 }

@@ -1,6 +1,7 @@
 package io.fle4j.kms.aws;
 
 import io.fle4j.ConfigurationException;
+import io.fle4j.kms.HostAndPort;
 import io.fle4j.kms.KmsProviderName;
 import java.util.List;
 import java.util.Optional;
@@ -150,23 +151,12 @@ final class AwsMasterKey {
   }
 
   private static String hostAndPort(String text) {
-    String rest = text;
-    int scheme = rest.indexOf("://");
-    if (scheme >= 0) {
-      if (!rest.substring(0, scheme).equalsIgnoreCase("https")) {
-        throw new ConfigurationException("masterKey.endpoint", "'" + text + "': only https is"
-            + " allowed, KMS requests always use TLS");
-      }
-      rest = rest.substring(scheme + 3);
+    int scheme = text.indexOf("://");
+    if (scheme >= 0 && !text.substring(0, scheme).equalsIgnoreCase("https")) {
+      throw new ConfigurationException("masterKey.endpoint", "'" + text + "': only https is"
+          + " allowed, KMS requests always use TLS");
     }
-    int end = rest.length();
-    for (char stop : new char[] {'/', '?'}) {
-      int at = rest.indexOf(stop);
-      if (at >= 0 && at < end) {
-        end = at;
-      }
-    }
-    rest = rest.substring(0, end);
+    String rest = HostAndPort.authorityOf(text);
     int colon = rest.lastIndexOf(':');
     String host = colon < 0 ? rest : rest.substring(0, colon);
     String port = colon < 0 ? null : rest.substring(colon + 1);
